@@ -1,0 +1,106 @@
+"""The one declaration of agent state: persons and households as struct-of-arrays.
+
+Every field is declared once here with its name, dtype, default and label.
+``Population`` (in ``sim/population.py``) allocates arrays from these tables;
+kernels receive the arrays they need as plain 1-D numpy arrays.
+
+Integers stay integers; "none" is a named sentinel, never NaN.
+A person's id is its row index; rows are never reused in this version, so an id
+keys that person's random streams for the whole run.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+# --- named sentinels and codes -------------------------------------------------
+NO_PERSON = -1          # partner / mother / household "none"
+NO_PARTNER = NO_PERSON
+NO_MOTHER = NO_PERSON
+NO_HOUSEHOLD = -1
+NO_CHILD = -1           # months_since_last_birth when parity == 0
+
+MALE = 0
+FEMALE = 1
+SEX_NAMES = ("male", "female")
+
+HUKOU_LOCAL = 0
+HUKOU_NONLOCAL = 1
+HUKOU_NAMES = ("local", "nonlocal")
+
+# Four education levels (highest completed).
+EDU_PRIMARY = 0         # primary or less
+EDU_JUNIOR = 1          # junior secondary
+EDU_SENIOR = 2          # senior secondary / vocational
+EDU_TERTIARY = 3        # college and above
+EDUCATION_NAMES = ("primary", "junior", "senior", "tertiary")
+N_EDUCATION = 4
+
+HOUSEHOLD_FAMILY = 0
+HOUSEHOLD_COLLECTIVE = 1   # dormitories and other collective units (census 集体户)
+
+NOT_PREGNANT = 0           # months_pregnant value when not pregnant
+PREGNANCY_MONTHS = 9
+
+
+@dataclass(frozen=True)
+class Field:
+    name: str
+    dtype: type
+    default: object
+    label: str
+
+
+PERSON_FIELDS: tuple[Field, ...] = (
+    Field("key", np.int64, 0, "stable random-stream key (initial row, or derived from mother and birth order, or arrival)"),
+    # demography
+    Field("alive", np.bool_, False, "alive and resident in the region"),
+    Field("age_months", np.int16, 0, "age in completed months"),
+    Field("sex", np.int8, MALE, "MALE=0 / FEMALE=1"),
+    Field("hukou", np.int8, HUKOU_LOCAL, "HUKOU_LOCAL=0 / HUKOU_NONLOCAL=1"),
+    Field("education", np.int8, EDU_PRIMARY, "highest level completed, 0..3"),
+    Field("district", np.int8, 0, "district index into the region pack's district list"),
+    Field("household", np.int32, NO_HOUSEHOLD, "household id"),
+    # family
+    Field("partner", np.int32, NO_PARTNER, "spouse's person id, NO_PARTNER if not married"),
+    Field("mother", np.int32, NO_MOTHER, "mother's person id if known"),
+    Field("ever_married", np.bool_, False, "has married at least once"),
+    Field("searching", np.bool_, False, "in the marriage market this month"),
+    Field("parity", np.int8, 0, "children ever born (women) / fathered in current and past unions (men)"),
+    Field("months_since_last_birth", np.int16, NO_CHILD, "months since the youngest child was born, NO_CHILD if none"),
+    Field("desired_children", np.int8, 0, "desired family size, drawn at union formation"),
+    Field("fecund", np.bool_, True, "able to conceive (women); sterility is permanent"),
+    Field("months_pregnant", np.int8, NOT_PREGNANT, "months since conception, 0 if not pregnant"),
+    # work (issue 3 fills the decisions; the synthetic population sets them)
+    Field("employed", np.bool_, False, "in paid work"),
+    Field("wage", np.float32, 0.0, "monthly gross wage, yuan"),
+    Field("leave_months_left", np.int16, 0, "months of job-protected leave left"),
+    Field("childcare_mode", np.int8, -1, "care mode of a child under 3, -1 if not applicable"),
+)
+
+HOUSEHOLD_FIELDS: tuple[Field, ...] = (
+    Field("district", np.int8, 0, "district index"),
+    Field("kind", np.int8, HOUSEHOLD_FAMILY, "HOUSEHOLD_FAMILY / HOUSEHOLD_COLLECTIVE"),
+    Field("hukou", np.int8, HUKOU_LOCAL, "hukou of the household's reference person"),
+    Field("n_members", np.int16, 0, "living members"),
+    Field("grandparents_nearby", np.int8, 0, "living grandparents of the household's children who live nearby or co-reside, 0..4"),
+)
+
+
+def allocate(fields: tuple[Field, ...], n: int) -> dict[str, np.ndarray]:
+    """n rows of each field, filled with its default."""
+    return {f.name: np.full(n, f.default, dtype=f.dtype) for f in fields}
+
+
+def grow(arrays: dict[str, np.ndarray], fields: tuple[Field, ...], new_capacity: int) -> dict[str, np.ndarray]:
+    """Copy of ``arrays`` with capacity ``new_capacity``; new rows hold defaults."""
+    out = allocate(fields, new_capacity)
+    for name, arr in arrays.items():
+        out[name][: len(arr)] = arr
+    return out
+
+
+def bytes_per_row(fields: tuple[Field, ...]) -> int:
+    return sum(np.dtype(f.dtype).itemsize for f in fields)

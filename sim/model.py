@@ -1,0 +1,395 @@
+"""FertilityModel: the Mesa model that owns one run.
+
+region pack + scale + parameters + policy + seed → a synthetic population stepped
+month by month through the kernels in ``agents/``; yearly indicators.
+
+The month, in order (DESIGN §3.3); ``MONTH`` below lists the same phases:
+ 1. policy update        compiled lever values for this month
+ 2. ageing, mortality, migration
+ 3. marriage market      search entry, matching; divorce
+ 4. conception and birth
+ 5. leave and childcare  } households' economics: filled by the levers issue (#3);
+ 6. employment           } until then wages and employment stay as synthesised and
+ 7. income and costs     } no lever pays anything
+ 8. fiscal accounting    }
+ 9. indicators           monthly tallies, rows at year end
+"""
+
+from __future__ import annotations
+
+import time
+
+import mesa
+import numpy as np
+
+from agents.ageing import age_one_month
+from agents.census import count_by_age_sex
+from agents.conception import advance_pregnancies, decide_conception
+from agents.marriage import decide_divorce, enter_search, match_couples
+from agents.migration import decide_household_emigration
+from agents.mortality import decide_deaths
+from agents.rng import Streams, child_keys
+from agents.state import (FEMALE, HOUSEHOLD_FAMILY, HUKOU_LOCAL, HUKOU_NONLOCAL, MALE, NO_CHILD, NO_PARTNER,
+                          PREGNANCY_MONTHS)
+from policies.schedule import compile_policy, merge_policy
+from sim import parameters as parameters_mod
+from sim.indicators import N_AGES, YearlyIndicators
+from sim.pack import load_pack
+from sim.synthesis import desired_family_size_probs, synthesize
+
+MONTH = (
+    "policy_update",
+    "ageing_mortality_migration",
+    "marriage_market",
+    "conception_and_birth",
+    # "leave_and_childcare", "employment", "income_and_costs", "fiscal_accounting": issue #3
+    "indicators",
+)
+
+IMMIGRANT_KEY_BASE = 1 << 60    # keys of immigrants: base + month * 2**24 + k (disjoint from initial rows)
+
+
+def monthly_probability(annual_rate: float | np.ndarray) -> np.ndarray:
+    """Annual probability → probability per month with the same yearly total."""
+    return 1.0 - (1.0 - np.asarray(annual_rate, dtype=float)) ** (1.0 / 12.0)
+
+
+class FertilityModel(mesa.Model):
+    """One run. Keyword arguments are those of a run spec (docs/contracts.md)."""
+
+    def __init__(self, region: str = "beijing", start_year: int = 2021, years: int = 30, scale: float = 0.01,
+                 parameters: dict | None = None, policy: dict | None = None, seed: int = 0, **kwargs):
+        super().__init__(seed=seed, **kwargs)
+        t0 = time.perf_counter()
+        self.region = region
+        self.pack = load_pack(region)
+        self.start_year = int(start_year)
+        self.years = int(years)
+        self.n_months = 12 * self.years
+        self.scale = float(scale)
+        self.params = parameters_mod.resolve(parameters)
+        self.streams = Streams(int(seed))
+        self.policy = compile_policy(merge_policy(self.pack.policy_history, policy or {}),
+                                     self.start_year, self.n_months)
+
+        self.pop = synthesize(self.pack, self.scale, self.params, int(seed))
+        self.indicators = YearlyIndicators(self.pack.total_population / self.pop.n)
+        self.month = 0                      # months simulated so far
+        self._prepare_tables()
+        self._burn_in_pregnancies()
+        self.datacollector = mesa.DataCollector(model_reporters={
+            "year": lambda m: m.start_year + m.month // 12 - 1,
+            "population": lambda m: m._last_value("population"),
+            "births": lambda m: m._last_value("births"),
+            "tfr": lambda m: m._last_value("tfr"),
+        })
+        self.timings = {"setup_seconds": time.perf_counter() - t0, "step_seconds": 0.0}
+
+    # --- fixed tables ---------------------------------------------------------------
+    def _prepare_tables(self):
+        p = self.params
+        age = np.arange(N_AGES) + 0.5
+        peak = np.array([p["search_age_peak_male"], p["search_age_peak_female"]])
+        min_age = np.array([p["min_marriage_age_male"], p["min_marriage_age_female"]])
+        hazard = p["search_rate_peak"] * np.exp(-0.5 * ((age[:, None] - peak) / p["search_age_sd"]) ** 2)
+        self.p_search_month = np.where(age[:, None] >= min_age, hazard, 0.0)
+        rel = np.zeros(N_AGES)
+        for g, v in enumerate(parameters_mod.REL_FECUNDITY_5Y):
+            rel[15 + 5 * g: 20 + 5 * g] = v
+        self.rel_fecundity = rel
+        self.logit_base = np.array([p["logit_base_parity0"], p["logit_base_parity1"], p["logit_base_parity2"]])
+        self.desired_cum = np.cumsum(desired_family_size_probs(p))[:-1]
+        srb = self.pack.sex_ratio_at_birth
+        self.p_boy = srb / (100.0 + srb)
+        # immigrants: ages, sex and education like residents of the same ages
+        table = self.pack.population_age_sex[int(p["immigrant_age_min"]): int(p["immigrant_age_max"]) + 1]
+        self.immigrant_p_male = table[:, MALE].sum() / table.sum()
+        self.district_cum = np.cumsum(self.pack.district_population) / self.pack.district_population.sum()
+        employed = self.pop.person("employed")
+        edu = self.pop.person("education")
+        wage = self.pop.person("wage")
+        self.mean_wage_by_edu = np.array([wage[employed & (edu == e)].mean() if (employed & (edu == e)).any()
+                                          else wage[employed].mean() for e in range(4)])
+
+    def _mortality_table(self, year: int) -> np.ndarray:
+        """Monthly death probability by (age, sex) in ``year`` along the improvement path."""
+        decline = self.pack.mortality_decline * self.params["mortality_improvement_scale"]
+        mx = self.pack.mortality_mx * np.exp(-decline * (year + 0.5 - self.pack.mortality_base_year))
+        return 1.0 - np.exp(-mx / 12.0)
+
+    def _last_value(self, indicator: str) -> float:
+        for year, name, group, value in reversed(self.indicators.rows):
+            if name == indicator and group == "":
+                return value
+        return float("nan")
+
+    # --- the month ----------------------------------------------------------------------
+    @property
+    def calendar_month(self) -> int:
+        """Absolute month index (year × 12 + month − 1): the month key of the random streams."""
+        return self.start_year * 12 + self.month
+
+    @property
+    def year(self) -> int:
+        return self.start_year + self.month // 12
+
+    def step(self):
+        """One month, phases in the order of ``MONTH``."""
+        t0 = time.perf_counter()
+        cm = self.calendar_month
+        self.lever = {name: self.policy.value(name, self.month) for name in ("birth_limit",)}
+        self._age_and_die(cm)
+        self._migrate(cm)
+        self._marriage_market(cm)
+        self._divorce(cm)
+        self._conception_and_birth(cm)
+        self._tally_month()
+        self.month += 1
+        if self.month % 12 == 0:
+            p = self.pop.p
+            self.indicators.close_year(self.year - 1, count_by_age_sex(p["alive"], p["age_months"], p["sex"], N_AGES))
+            self.datacollector.collect(self)
+        if self.month >= self.n_months:
+            self.running = False
+        self.timings["step_seconds"] += time.perf_counter() - t0
+
+    def run(self, progress=None):
+        """Step to the horizon; progress(months_done, n_months) after each month."""
+        while self.month < self.n_months:
+            self.step()
+            if progress is not None:
+                progress(self.month, self.n_months)
+        return self
+
+    def indicator_frame(self):
+        import pandas as pd
+        return pd.DataFrame(self.indicators.rows, columns=["year", "indicator", "group", "value"])
+
+    # --- phase 2: ageing, mortality, migration ----------------------------------------------
+    def _age_and_die(self, cm):
+        p = self.pop.p
+        age_one_month(p["alive"], p["age_months"], p["months_since_last_birth"])
+        turning_45 = p["alive"] & (p["sex"] == FEMALE) & (p["age_months"] == 45 * 12)
+        self.indicators.add_turning_45(p["parity"][turning_45])
+        u = self.streams.uniform("mortality", p["key"], cm)
+        died = decide_deaths(p["alive"], p["age_months"], p["sex"], self._mortality_table(self.year), u)
+        self.indicators.deaths += int(died.sum())
+        self._remove(np.flatnonzero(died))
+
+    def _remove(self, ids: np.ndarray):
+        """Deaths and emigrants leave: not alive, out of their household, spouses widowed."""
+        if len(ids) == 0:
+            return
+        p = self.pop.p
+        p["alive"][ids] = False
+        p["searching"][ids] = False
+        np.subtract.at(self.pop.household("n_members"), p["household"][ids], 1)
+        partners = p["partner"][ids]
+        partners = partners[partners != NO_PARTNER]
+        p["partner"][partners] = NO_PARTNER
+        p["partner"][ids] = NO_PARTNER
+
+    def _migrate(self, cm):
+        prm = self.params
+        h = self.pop.h
+        u = self.streams.uniform("emigration", np.arange(self.pop.n_households), cm)
+        leaves = decide_household_emigration(h["n_members"] > 0, h["hukou"] == HUKOU_NONLOCAL,
+                                             float(monthly_probability(prm["emigration_rate_nonlocal"])),
+                                             float(monthly_probability(prm["emigration_rate_local"])), u)
+        p = self.pop.p
+        leavers = np.flatnonzero(p["alive"] & leaves[p["household"]])
+        self.indicators.emigrants += len(leavers)
+        self._remove(leavers)
+        self._immigrate(cm)
+
+    def _immigrate(self, cm):
+        """New single young adults from elsewhere, each forming a one-person family household."""
+        prm = self.params
+        expected = prm["immigration_rate"] * self.pop.person("alive").sum() / 12.0
+        u = self.streams.uniform("immigration_count", np.array([0]), cm)[0]
+        k = int(expected + u)
+        if k == 0:
+            return
+        keys = IMMIGRANT_KEY_BASE + cm * (1 << 24) + np.arange(k, dtype=np.int64)
+        draw = self.streams.uniform_k("immigrant_traits", keys, cm, 6)
+        ids = self.pop.add_persons(k)
+        hh = self.pop.add_households(k)
+        p, h = self.pop.p, self.pop.h
+        lo, hi = prm["immigrant_age_min"], prm["immigrant_age_max"]
+        age_months = ((lo + draw[:, 0] * (hi - lo + 1)) * 12).astype(np.int16)
+        sex = np.where(draw[:, 1] < self.immigrant_p_male, MALE, FEMALE).astype(np.int8)
+        band = np.searchsorted(self.pack.education_age_bands, age_months // 12, side="right") - 1
+        cum = np.cumsum(self.pack.education_share[band, sex], axis=1)
+        education = (draw[:, 2][:, None] > cum[:, :-1]).sum(axis=1)
+        district = np.searchsorted(self.district_cum, draw[:, 3]).clip(0, len(self.district_cum) - 1)
+        p["key"][ids] = keys
+        p["alive"][ids] = True
+        p["age_months"][ids] = age_months
+        p["sex"][ids] = sex
+        p["hukou"][ids] = HUKOU_NONLOCAL
+        p["education"][ids] = education
+        p["district"][ids] = district
+        p["household"][ids] = hh
+        p["fecund"][ids] = draw[:, 4] >= prm["infertile_share"]
+        p["employed"][ids] = True          # assumption: labour migrants arrive to a job
+        p["wage"][ids] = self.mean_wage_by_edu[education]
+        h["district"][hh] = district
+        h["hukou"][hh] = HUKOU_NONLOCAL
+        h["kind"][hh] = HOUSEHOLD_FAMILY
+        h["n_members"][hh] = 1
+        self.indicators.immigrants += k
+
+    # --- phase 3: marriage market -------------------------------------------------------------
+    def _marriage_market(self, cm):
+        prm = self.params
+        p = self.pop.p
+        u = self.streams.uniform("search_entry", p["key"], cm)
+        joins = enter_search(p["alive"], p["age_months"], p["sex"], p["partner"], p["searching"], p["ever_married"],
+                             self.p_search_month, prm["search_rel_previously_married"], u)
+        p["searching"][joins] = True
+        pool = p["alive"] & p["searching"] & (p["partner"] == NO_PARTNER)
+        women = np.flatnonzero(pool & (p["sex"] == FEMALE))
+        men = np.flatnonzero(pool & (p["sex"] == MALE))
+        if len(women) == 0 or len(men) == 0:
+            return
+        women = women[np.argsort(self.streams.uniform("match_order", p["key"][women], cm), kind="stable")]
+        men = men[np.lexsort((p["key"][men], p["age_months"][men]))]
+        wk = p["key"][women]
+        husband = match_couples(
+            p["age_months"][women] / 12.0, p["education"][women], p["district"][women],
+            p["age_months"][men] / 12.0, p["education"][men], p["district"][men],
+            self.streams.normal("match_gap", wk, cm),
+            self.streams.uniform_k("match_candidates", wk, cm, int(prm["match_candidates"])),
+            self.streams.uniform("match_accept", wk, cm),
+            prm["match_age_gap_mean"], prm["match_age_gap_sd"], prm["match_weight_education"],
+            prm["match_weight_district"], prm["match_accept_prob"])
+        ok = husband >= 0
+        self._marry(women[ok], men[husband[ok]], cm)
+
+    def _marry(self, wives: np.ndarray, husbands: np.ndarray, cm: int):
+        """Link spouses; the couple (with the wife's children under 18) forms a new household in her district."""
+        if len(wives) == 0:
+            return
+        p, pop = self.pop.p, self.pop
+        for sex, ids in ((FEMALE, wives), (MALE, husbands)):
+            first = ids[~p["ever_married"][ids]]
+            self.indicators.add_first_marriages(sex, p["age_months"][first] / 12.0)
+        self.indicators.marriages += len(wives)
+        p["partner"][wives] = husbands
+        p["partner"][husbands] = wives
+        p["ever_married"][wives] = p["ever_married"][husbands] = True
+        p["searching"][wives] = p["searching"][husbands] = False
+        u = self.streams.uniform("desired_family_size", p["key"][wives], cm)
+        desired = np.searchsorted(self.desired_cum, u, side="right")
+        p["desired_children"][wives] = np.maximum(desired, p["parity"][wives])
+        # the wife's minor children living with her move with her
+        old_hh_of_wife = np.full(pop.n, -1, np.int64)
+        old_hh_of_wife[wives] = p["household"][wives]
+        mothers = p["mother"]
+        kids = np.flatnonzero(p["alive"] & (mothers >= 0) & (p["age_months"] < 18 * 12))
+        kids = kids[old_hh_of_wife[mothers[kids]] == p["household"][kids]]
+        hh = pop.add_households(len(wives))
+        p, h = pop.p, pop.h
+        new_hh_of_wife = np.full(pop.n, -1, np.int64)
+        new_hh_of_wife[wives] = hh
+        movers = np.concatenate([wives, husbands, kids])
+        np.subtract.at(h["n_members"], p["household"][movers], 1)
+        p["household"][wives] = hh
+        p["household"][husbands] = hh
+        p["household"][kids] = new_hh_of_wife[mothers[kids]]
+        np.add.at(h["n_members"], p["household"][movers], 1)
+        h["district"][hh] = p["district"][wives]
+        h["kind"][hh] = HOUSEHOLD_FAMILY
+        both_nonlocal = (p["hukou"][wives] == HUKOU_NONLOCAL) & (p["hukou"][husbands] == HUKOU_NONLOCAL)
+        h["hukou"][hh] = np.where(both_nonlocal, HUKOU_NONLOCAL, HUKOU_LOCAL)
+        p["district"][husbands] = p["district"][wives]
+        p["district"][kids] = p["district"][mothers[kids]]
+
+    def _divorce(self, cm):
+        p = self.pop.p
+        u = self.streams.uniform("divorce", p["key"], cm)
+        wives = np.flatnonzero(decide_divorce(p["alive"], p["sex"], p["partner"],
+                                              float(monthly_probability(self.params["divorce_rate"])), u))
+        if len(wives) == 0:
+            return
+        husbands = p["partner"][wives]
+        self.indicators.divorces += len(wives)
+        p["partner"][wives] = NO_PARTNER
+        p["partner"][husbands] = NO_PARTNER
+        # the husband leaves for a one-person household in the same district
+        hh = self.pop.add_households(len(husbands))
+        p, h = self.pop.p, self.pop.h
+        np.subtract.at(h["n_members"], p["household"][husbands], 1)
+        h["district"][hh] = p["district"][husbands]
+        h["hukou"][hh] = p["hukou"][husbands]
+        h["kind"][hh] = HOUSEHOLD_FAMILY
+        h["n_members"][hh] = 1
+        p["household"][husbands] = hh
+
+    # --- phase 4: conception and birth ----------------------------------------------------------
+    def _parity_cap(self, p) -> np.ndarray:
+        """Desired family size, lowered to the birth limit for compliant eligible couples."""
+        limit = int(self.lever["birth_limit"])
+        cap = p["desired_children"].astype(np.int64)
+        if limit > 0:
+            complies = self.streams.uniform("birth_limit_compliance", p["key"], 0) < self.params["birth_limit_compliance"]
+            if self.policy.eligibility["birth_limit"] == "local_hukou":
+                complies &= p["hukou"] == HUKOU_LOCAL
+            cap = np.where(complies, np.minimum(cap, limit), cap)
+        return cap
+
+    def _conceive(self, cm):
+        p = self.pop.p
+        prm = self.params
+        u = self.streams.uniform("conception", p["key"], cm)
+        conceives = decide_conception(
+            p["alive"], p["sex"], p["age_months"], p["partner"], p["fecund"], p["months_pregnant"], p["parity"],
+            p["months_since_last_birth"], self._parity_cap(p), np.zeros(self.pop.n),
+            self.rel_fecundity, prm["fecundability"], self.logit_base, prm["logit_spacing_per_year"],
+            int(prm["postpartum_months"]), u)
+        p["months_pregnant"][conceives] = 1
+
+    def _burn_in_pregnancies(self):
+        """Conceptions in the 9 months before the start, so that births begin in the first month."""
+        self.lever = {"birth_limit": self.policy.value("birth_limit", 0)}
+        p = self.pop.p
+        for back in range(PREGNANCY_MONTHS, 0, -1):
+            advance_pregnancies(p["alive"], p["months_pregnant"])
+            self._conceive(self.calendar_month - back)
+
+    def _conception_and_birth(self, cm):
+        p = self.pop.p
+        mothers = np.flatnonzero(advance_pregnancies(p["alive"], p["months_pregnant"]))
+        self._give_birth(mothers, cm)
+        self._conceive(cm)
+
+    def _give_birth(self, mothers: np.ndarray, cm: int):
+        if len(mothers) == 0:
+            return
+        p = self.pop.p
+        new_parity = p["parity"][mothers].astype(np.int64) + 1
+        keys = child_keys(p["key"][mothers], new_parity)
+        sex = np.where(self.streams.uniform("sex_at_birth", keys, cm) < self.p_boy, MALE, FEMALE).astype(np.int8)
+        self.indicators.add_births(p["age_months"][mothers] / 12.0, new_parity, sex)
+        ids = self.pop.add_persons(len(mothers))
+        p, h = self.pop.p, self.pop.h
+        p["key"][ids] = keys
+        p["alive"][ids] = True
+        p["sex"][ids] = sex
+        p["mother"][ids] = mothers
+        for field in ("household", "district", "hukou"):
+            p[field][ids] = p[field][mothers]
+        u = self.streams.uniform("fecund_at_birth", keys, cm)
+        p["fecund"][ids] = u >= self.params["infertile_share"]
+        p["parity"][mothers] = np.minimum(new_parity, 127)
+        p["months_since_last_birth"][mothers] = 0
+        fathers = p["partner"][mothers]
+        fathers = fathers[fathers != NO_PARTNER]
+        p["parity"][fathers] = np.minimum(p["parity"][fathers].astype(np.int64) + 1, 127)
+        p["months_since_last_birth"][fathers] = 0
+        np.add.at(h["n_members"], p["household"][mothers], 1)
+
+    # --- phase 9: indicators ------------------------------------------------------------------------
+    def _tally_month(self):
+        p = self.pop.p
+        self.indicators.add_exposure(count_by_age_sex(p["alive"], p["age_months"], p["sex"], N_AGES))
