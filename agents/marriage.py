@@ -31,7 +31,9 @@ def match_couples(w_age, w_edu, w_district, m_age, m_edu, m_district,
     Women (w_*) are visited in the order given; men (m_*) must be sorted by age.
     Ages in years (float). For woman i the preferred husband's age is
     age + gap_mean + gap_sd × z_gap[i]; she looks at K = u_candidates.shape[1] men
-    drawn from the 2K men nearest that age, keeps the one with the best score
+    drawn from those within ± gap_sd years of that age (a window in years, not in
+    men, so the outcome does not depend on the population's scale), keeps the one
+    with the best score
         −½((age gap − gap_mean)/gap_sd)² − weight_education·|Δedu| − weight_district·[other district]
     and marries him with probability accept_prob·exp(score).
     → husband index into the men arrays for each woman, −1 if unmatched.
@@ -45,9 +47,8 @@ def match_couples(w_age, w_edu, w_district, m_age, m_edu, m_district,
         return husband
     for i in range(n_w):
         target = w_age[i] + gap_mean + gap_sd * z_gap[i]
-        centre = np.searchsorted(m_age, target)
-        lo = max(0, centre - k)
-        hi = min(n_m, centre + k)
+        lo = np.searchsorted(m_age, target - gap_sd)
+        hi = np.searchsorted(m_age, target + gap_sd)
         best = -1
         best_score = -np.inf
         for c in range(k):

@@ -114,7 +114,7 @@ class FertilityModel(mesa.Model):
     def _mortality_table(self, year: int) -> np.ndarray:
         """Monthly death probability by (age, sex) in ``year`` along the improvement path."""
         decline = self.pack.mortality_decline * self.params["mortality_improvement_scale"]
-        mx = self.pack.mortality_mx * np.exp(-decline * (year + 0.5 - self.pack.mortality_base_year))
+        mx = self.params["mortality_level"] * self.pack.mortality_mx * np.exp(-decline * (year + 0.5 - self.pack.mortality_base_year))
         return 1.0 - np.exp(-mx / 12.0)
 
     def _last_value(self, indicator: str) -> float:

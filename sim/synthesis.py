@@ -11,8 +11,9 @@ documented assumption where the census is silent (see the pack README):
    ever-married women and men are paired by the matching kernel (age-gap preference),
    the unpaired are previously married (widowed or divorced);
 4. children 0–17 are linked to ever-married mothers with probability ∝ the national
-   age pattern of fertility at the mother's age at the birth; women 38+ have borne
-   further (adult) children with the completed-parity mean of the parameters;
+   age pattern of fertility at the mother's age at the birth; ever-married women have
+   borne at least Poisson(completed-parity mean × share of the age pattern reached)
+   children (those not at home are grown up or live elsewhere);
 5. households: collective households take never-married young adults; each couple
    or single adult forms a family unit; single young adults join a parental-age
    couple and widowed elderly join a child-age couple until the number of family
@@ -110,22 +111,30 @@ def synthesize(pack, scale: float, params: dict, seed: int) -> Population:
     p["mother"][children] = mother
     linked = np.bincount(mother[mother >= 0], minlength=n)
     parity = linked.copy()
-    older = np.flatnonzero(is_woman & ever & (age_year >= 38))
-    adult_children = rng.poisson(params["init_completed_parity_mean"], len(older))
-    parity[older] = np.maximum(parity[older], adult_children)
+    # children born but not co-resident (grown up, or left with grandparents elsewhere):
+    # ever-married women have borne Poisson(completed mean × share of the age pattern reached by their age)
+    reached = np.concatenate([[0.0], np.cumsum(np.repeat(pack.asfr_pattern, 5))])
+    reached /= reached[-1]
+    share = reached[np.clip(age_year - 15, 0, len(reached) - 1)]
+    married_women = np.flatnonzero(is_woman & ever)
+    borne = rng.poisson(params["init_completed_parity_mean"] * share[married_women])
+    parity[married_women] = np.maximum(parity[married_women], borne)
     youngest = np.full(n, np.iinfo(np.int64).max)
     np.minimum.at(youngest, mother[mother >= 0], p["age_months"][children[mother >= 0]])
     since = np.where(youngest < np.iinfo(np.int64).max, youngest, NO_CHILD)
-    # mothers with only adult children: last birth at the parent-age gap (assumption)
-    only_adult = (parity > 0) & (since == NO_CHILD)
-    since[only_adult] = np.maximum(18 * 12, (p["age_months"][only_adult] - int(params["parent_age_gap"] * 12)))
+    # mothers with no child at home: last birth at the parent-age gap, at least 3 years ago (assumption)
+    away = (parity > 0) & (since == NO_CHILD)
+    since[away] = np.maximum(36, p["age_months"][away] - int(params["parent_age_gap"] * 12))
     p["parity"][:] = np.minimum(parity, 20)
     p["months_since_last_birth"][:] = since
     p["parity"][husbands] = p["parity"][wives]
     p["months_since_last_birth"][husbands] = p["months_since_last_birth"][wives]
     probs = desired_family_size_probs(params)
     desired = rng.choice(len(probs), size=n, p=probs)
-    p["desired_children"][:] = np.where(ever, np.maximum(desired, p["parity"]), 0)
+    desired = np.maximum(desired, p["parity"])
+    # married women past the settled age with no birth are taken as childless for good (assumption)
+    settled = ever & (p["parity"] == 0) & (age_year >= params["init_childless_settled_age"])
+    p["desired_children"][:] = np.where(ever & ~settled, desired, 0)
     p["fecund"][:] = rng.random(n) >= params["infertile_share"]
 
     # 5. households

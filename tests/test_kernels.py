@@ -80,8 +80,7 @@ def match_reference(w_age, w_edu, w_d, m_age, m_edu, m_d, z, uc, ua, gap_mean, g
     taken = [False] * len(m_age)
     for i in range(len(w_age)):
         target = w_age[i] + gap_mean + gap_sd * z[i]
-        centre = int(np.searchsorted(m_age, target))
-        lo, hi = max(0, centre - uc.shape[1]), min(len(m_age), centre + uc.shape[1])
+        lo, hi = int(np.searchsorted(m_age, target - gap_sd)), int(np.searchsorted(m_age, target + gap_sd))
         best, best_score = -1, -math.inf
         for c in range(uc.shape[1]):
             j = lo + int(uc[i, c] * (hi - lo))

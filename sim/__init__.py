@@ -1,0 +1,1 @@
+"""fertsim simulation: the model, region packs, synthetic population and indicators."""
