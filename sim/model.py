@@ -78,7 +78,7 @@ class FertilityModel(mesa.Model):
         self._prepare_tables()
         self._burn_in_pregnancies()
         self.datacollector = mesa.DataCollector(model_reporters={
-            "year": lambda m: m.start_year + m.month // 12 - 1,
+            "year": lambda m: m.start_year + (m.month - 1) // 12,
             "population": lambda m: m._last_value("population"),
             "births": lambda m: m._last_value("births"),
             "tfr": lambda m: m._last_value("tfr"),
@@ -148,7 +148,7 @@ class FertilityModel(mesa.Model):
         if self.month % 12 == 0:
             p = self.pop.p
             self.indicators.close_year(self.year - 1, count_by_age_sex(p["alive"], p["age_months"], p["sex"], N_AGES))
-            self.datacollector.collect(self)
+        self.datacollector.collect(self)    # one row per step, as mesa.batch_run reads it
         if self.month >= self.n_months:
             self.running = False
         self.timings["step_seconds"] += time.perf_counter() - t0

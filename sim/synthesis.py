@@ -5,7 +5,7 @@ Generator keyed by the seed and the stream name "synthesis"). The steps, each a
 documented assumption where the census is silent (see the pack README):
 
 1. persons by single-year age and sex: the pack's table × scale, integer by largest
-   remainder, so every census margin is hit to within rounding;
+   remainder within each sex, so the sex totals are hit to within rounding;
 2. education by age band and sex (pack's education.csv);
 3. marriage: ever married by age ~ share × Φ((age − mean age at first marriage)/sd);
    ever-married women and men are paired by the matching kernel (age-gap preference),
@@ -74,7 +74,8 @@ def synthesize(pack, scale: float, params: dict, seed: int) -> Population:
     rng = np.random.default_rng([int(seed), stream_key("synthesis")])
 
     # 1. persons by age and sex
-    counts = largest_remainder(pack.population_age_sex * scale)        # (101, 2)
+    # rounded per sex, so each sex total is the census one to within half a person
+    counts = np.stack([largest_remainder(pack.population_age_sex[:, s] * scale) for s in (MALE, FEMALE)], axis=1)
     ages = np.arange(counts.shape[0])
     age_year = np.concatenate([np.repeat(ages, counts[:, s]) for s in (MALE, FEMALE)]).astype(np.int64)
     sex = np.concatenate([np.full(counts[:, s].sum(), s) for s in (MALE, FEMALE)]).astype(np.int8)
