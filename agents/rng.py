@@ -52,13 +52,29 @@ def uniform_one(seed_stream, key, month, draw):
     return float(_hash4(seed_stream, key, month, draw) >> _S11) * _TO_UNIT
 
 
+@kernel
+def _fill_serial(seed_stream, keys, month, n_draws, out):
+    for i in range(keys.shape[0]):
+        for j in range(n_draws):
+            out[i, j] = float(_hash4(seed_stream, keys[i], month, j) >> _S11) * _TO_UNIT
+
+
 @numba.njit(cache=True, nogil=True, parallel=True)
-def uniforms(seed_stream, keys, month, n_draws):
-    """(len(keys), n_draws) uniforms; row i belongs to person key keys[i]."""
-    out = np.empty((keys.shape[0], n_draws))
+def _fill_parallel(seed_stream, keys, month, n_draws, out):
     for i in prange(keys.shape[0]):
         for j in range(n_draws):
             out[i, j] = float(_hash4(seed_stream, keys[i], month, j) >> _S11) * _TO_UNIT
+
+
+PARALLEL_MIN_DRAWS = 1_000_000  # below this, starting threads costs more than it saves
+
+
+def uniforms(seed_stream, keys, month, n_draws):
+    """(len(keys), n_draws) uniforms; row i belongs to person key keys[i].
+    Each entry is a pure function of its counter, so serial and parallel fills are identical."""
+    out = np.empty((keys.shape[0], n_draws))
+    fill = _fill_parallel if keys.shape[0] * n_draws >= PARALLEL_MIN_DRAWS else _fill_serial
+    fill(seed_stream, keys, month, n_draws, out)
     return out
 
 

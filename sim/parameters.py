@@ -10,6 +10,7 @@ A config's ``[parameters]`` table overrides the defaults by name.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 
@@ -106,7 +107,7 @@ def resolve(overrides: dict | None) -> dict[str, float]:
         if name not in PARAMETERS:
             raise ValueError(f"unknown parameter {name!r}; allowed: {', '.join(sorted(PARAMETERS))}")
         p = PARAMETERS[name]
-        if isinstance(value, bool) or not isinstance(value, (int, float)):
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
             raise ValueError(f"parameter {name!r} must be a number ({p.unit}), got {value!r}")
         if p.integer and float(value) != int(value):
             raise ValueError(f"parameter {name!r} must be a whole number ({p.unit}), got {value!r}")
