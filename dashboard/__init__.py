@@ -1,0 +1,1 @@
+"""The Dash dashboard: reads the results store, never computes model results (issue #5)."""
