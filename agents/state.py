@@ -41,6 +41,15 @@ N_EDUCATION = 4
 HOUSEHOLD_FAMILY = 0
 HOUSEHOLD_COLLECTIVE = 1   # dormitories and other collective units (census 集体户)
 
+# Care of a child under 3 (DESIGN §3.3 step 5)
+CARE_MOTHER = 0
+CARE_GRANDPARENT = 1
+CARE_NURSERY = 2
+CARE_NANNY = 3
+CARE_MODE_NAMES = ("mother", "grandparent", "nursery", "nanny")
+N_CARE_MODES = 4
+NO_CARE_MODE = -1
+
 NOT_PREGNANT = 0           # months_pregnant value when not pregnant
 PREGNANCY_MONTHS = 9
 
@@ -66,6 +75,7 @@ PERSON_FIELDS: tuple[Field, ...] = (
     # family
     Field("partner", np.int32, NO_PARTNER, "spouse's person id, NO_PARTNER if not married"),
     Field("mother", np.int32, NO_MOTHER, "mother's person id if known"),
+    Field("birth_order", np.int8, 1, "1 for a first child, 2 for a second, ...; 1 if unknown"),
     Field("ever_married", np.bool_, False, "has married at least once"),
     Field("searching", np.bool_, False, "in the marriage market this month"),
     Field("parity", np.int8, 0, "children ever born (women) / fathered in current and past unions (men)"),
@@ -74,10 +84,10 @@ PERSON_FIELDS: tuple[Field, ...] = (
     Field("fecund", np.bool_, True, "able to conceive (women); sterility is permanent"),
     Field("months_pregnant", np.int8, NOT_PREGNANT, "months since conception, 0 if not pregnant"),
     # work (issue 3 fills the decisions; the synthetic population sets them)
-    Field("employed", np.bool_, False, "in paid work"),
-    Field("wage", np.float32, 0.0, "monthly gross wage, yuan"),
+    Field("employed", np.bool_, False, "in paid work (a job held during leave counts)"),
+    Field("wage", np.float32, 0.0, "monthly gross wage when working (earning capacity), yuan"),
     Field("leave_months_left", np.int16, 0, "months of job-protected leave left"),
-    Field("childcare_mode", np.int8, -1, "care mode of a child under 3, -1 if not applicable"),
+    Field("childcare_mode", np.int8, NO_CARE_MODE, "CARE_* mode of a child under 3, NO_CARE_MODE otherwise"),
 )
 
 HOUSEHOLD_FIELDS: tuple[Field, ...] = (
@@ -85,6 +95,7 @@ HOUSEHOLD_FIELDS: tuple[Field, ...] = (
     Field("kind", np.int8, HOUSEHOLD_FAMILY, "HOUSEHOLD_FAMILY / HOUSEHOLD_COLLECTIVE"),
     Field("hukou", np.int8, HUKOU_LOCAL, "hukou of the household's reference person"),
     Field("n_members", np.int16, 0, "living members"),
+    Field("income", np.float32, 0.0, "net monthly income after tax, with transfers, yuan (last month)"),
     Field("grandparents_nearby", np.int8, 0, "living grandparents of the household's children who live nearby or co-reside, 0..4"),
 )
 

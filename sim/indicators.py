@@ -60,8 +60,9 @@ class YearlyIndicators:
         self.parity_at_45[1] += len(parity)
 
     # --- year end ---------------------------------------------------------------
-    def close_year(self, year: int, by_age_sex: np.ndarray):
-        """by_age_sex: living persons at year end, (N_AGES, 2). Appends the year's rows and resets."""
+    def close_year(self, year: int, by_age_sex: np.ndarray, more=None):
+        """by_age_sex: living persons at year end, (N_AGES, 2); more(add): a callback that adds
+        further rows with add(indicator, value, group). Appends the year's rows and resets."""
         f = self.rescale
         rows = self.rows
 
@@ -102,4 +103,6 @@ class YearlyIndicators:
         add("sex_ratio_at_birth", 100.0 * self.births_by_sex[0] / girls if girls else np.nan)
         working = by_age_sex[15:65].sum()
         add("old_age_dependency_ratio", 100.0 * by_age_sex[65:].sum() / working if working else np.nan)
+        if more is not None:
+            more(add)
         self._reset()

@@ -8,10 +8,10 @@ The month, in order (DESIGN §3.3); ``MONTH`` below lists the same phases:
  2. ageing, mortality, migration
  3. marriage market      search entry, matching; divorce
  4. conception and birth
- 5. leave and childcare  } households' economics: filled by the levers issue (#3);
- 6. employment           } until then wages and employment stay as synthesised and
- 7. income and costs     } no lever pays anything
- 8. fiscal accounting    }
+ 5. leave and childcare  }
+ 6. employment           } households' economics: sim/economy.py
+ 7. income and costs     }
+ 8. fiscal accounting    } (each payment goes to the FiscalLedger as it is made)
  9. indicators           monthly tallies, rows at year end
 """
 
@@ -31,18 +31,22 @@ from agents.mortality import decide_deaths
 from agents.rng import Streams, child_keys
 from agents.state import (FEMALE, HOUSEHOLD_FAMILY, HUKOU_LOCAL, HUKOU_NONLOCAL, MALE, NO_CHILD, NO_PARTNER,
                           PREGNANCY_MONTHS)
+from policies.levers import LEVERS
 from policies.schedule import compile_policy, merge_policy
 from sim import parameters as parameters_mod
+from sim.economy import HouseholdEconomy
 from sim.indicators import N_AGES, YearlyIndicators
 from sim.pack import load_pack
-from sim.synthesis import desired_family_size_probs, synthesize
+from sim.synthesis import desired_family_size_probs, parents_nearby, survival_to, synthesize
 
 MONTH = (
     "policy_update",
     "ageing_mortality_migration",
     "marriage_market",
     "conception_and_birth",
-    # "leave_and_childcare", "employment", "income_and_costs", "fiscal_accounting": issue #3
+    "leave_and_childcare",
+    "employment",
+    "income_and_costs",       # with fiscal accounting
     "indicators",
 )
 
@@ -76,6 +80,10 @@ class FertilityModel(mesa.Model):
         self.indicators = YearlyIndicators(self.pack.total_population / self.pop.n)
         self.month = 0                      # months simulated so far
         self._prepare_tables()
+        self._update_levers()
+        self.economy = HouseholdEconomy(self)
+        self.economy.income_and_costs(self.calendar_month - 1)   # incomes of the month before the start
+        self.economy.ledger.close_year()                         # ... which are not this run's payments
         self._burn_in_pregnancies()
         self.datacollector = mesa.DataCollector(model_reporters={
             "year": lambda m: m.start_year + (m.month - 1) // 12,
@@ -84,6 +92,10 @@ class FertilityModel(mesa.Model):
             "tfr": lambda m: m._last_value("tfr"),
         })
         self.timings = {"setup_seconds": time.perf_counter() - t0, "step_seconds": 0.0}
+
+    def _update_levers(self):
+        """Phase 1: the compiled value of every lever in this month (by-parity levers as arrays of 3)."""
+        self.lever = {name: self.policy.value(name, min(self.month, self.n_months - 1)) for name in LEVERS}
 
     # --- fixed tables ---------------------------------------------------------------
     def _prepare_tables(self):
@@ -104,6 +116,7 @@ class FertilityModel(mesa.Model):
         # immigrants: ages, sex and education like residents of the same ages
         table = self.pack.population_age_sex[int(p["immigrant_age_min"]): int(p["immigrant_age_max"]) + 1]
         self.immigrant_p_male = table[:, MALE].sum() / table.sum()
+        self.survival = survival_to(self.pack.mortality_mx)
         self.district_cum = np.cumsum(self.pack.district_population) / self.pack.district_population.sum()
         employed = self.pop.person("employed")
         edu = self.pop.person("education")
@@ -137,17 +150,23 @@ class FertilityModel(mesa.Model):
         """One month, phases in the order of ``MONTH``."""
         t0 = time.perf_counter()
         cm = self.calendar_month
-        self.lever = {name: self.policy.value(name, self.month) for name in ("birth_limit",)}
+        self._update_levers()
         self._age_and_die(cm)
         self._migrate(cm)
         self._marriage_market(cm)
         self._divorce(cm)
+        if self.month % 12 == 0:
+            self.economy.drift_desired(cm)
         self._conception_and_birth(cm)
+        self.economy.leave_and_childcare(cm)
+        self.economy.employment(cm)
+        self.economy.income_and_costs(cm)
         self._tally_month()
         self.month += 1
         if self.month % 12 == 0:
             p = self.pop.p
-            self.indicators.close_year(self.year - 1, count_by_age_sex(p["alive"], p["age_months"], p["sex"], N_AGES))
+            self.indicators.close_year(self.year - 1, count_by_age_sex(p["alive"], p["age_months"], p["sex"], N_AGES),
+                                       self.economy.close_year)
         self.datacollector.collect(self)    # one row per step, as mesa.batch_run reads it
         if self.month >= self.n_months:
             self.running = False
@@ -237,6 +256,8 @@ class FertilityModel(mesa.Model):
         h["hukou"][hh] = HUKOU_NONLOCAL
         h["kind"][hh] = HOUSEHOLD_FAMILY
         h["n_members"][hh] = 1
+        self._set_grandparents(hh, ids, cm)
+        self.economy.provisional_income(ids)
         self.indicators.immigrants += k
 
     # --- phase 3: marriage market -------------------------------------------------------------
@@ -304,6 +325,17 @@ class FertilityModel(mesa.Model):
         h["hukou"][hh] = np.where(both_nonlocal, HUKOU_NONLOCAL, HUKOU_LOCAL)
         p["district"][husbands] = p["district"][wives]
         p["district"][kids] = p["district"][mothers[kids]]
+        self._set_grandparents(hh, np.concatenate([wives, husbands]), cm)
+        self.economy.provisional_income(movers)
+
+    def _set_grandparents(self, households: np.ndarray, adults: np.ndarray, cm: int):
+        """Grandparents nearby for households formed this month, from their adults' parents."""
+        p = self.pop.p
+        near = parents_nearby(p["age_months"][adults], p["hukou"][adults], self.params, self.survival,
+                              self.streams.uniform_k("parents_nearby", p["key"][adults], cm, 2))
+        count = self.pop.household("grandparents_nearby")
+        count[households] = 0
+        np.add.at(count, p["household"][adults], near.astype(np.int8))
 
     def _divorce(self, cm):
         p = self.pop.p
@@ -325,6 +357,8 @@ class FertilityModel(mesa.Model):
         h["kind"][hh] = HOUSEHOLD_FAMILY
         h["n_members"][hh] = 1
         p["household"][husbands] = hh
+        self._set_grandparents(hh, husbands, cm)
+        self.economy.provisional_income(husbands)
 
     # --- phase 4: conception and birth ----------------------------------------------------------
     def _parity_cap(self, p) -> np.ndarray:
@@ -342,16 +376,18 @@ class FertilityModel(mesa.Model):
         p = self.pop.p
         prm = self.params
         u = self.streams.uniform("conception", p["key"], cm)
+        cap = self._parity_cap(p)
         conceives = decide_conception(
             p["alive"], p["sex"], p["age_months"], p["partner"], p["fecund"], p["months_pregnant"], p["parity"],
-            p["months_since_last_birth"], self._parity_cap(p), np.zeros(self.pop.n),
+            p["months_since_last_birth"], cap, self.economy.birth_logit(),
             self.rel_fecundity, prm["fecundability"], self.logit_base, prm["logit_spacing_per_year"],
             int(prm["postpartum_months"]), u)
+        conceives |= self.economy.art_conceptions(cm, cap)
         p["months_pregnant"][conceives] = 1
 
     def _burn_in_pregnancies(self):
-        """Conceptions in the 9 months before the start, so that births begin in the first month."""
-        self.lever = {"birth_limit": self.policy.value("birth_limit", 0)}
+        """Conceptions in the 9 months before the start (levers as at the start), so that births
+        begin in the first month."""
         p = self.pop.p
         for back in range(PREGNANCY_MONTHS, 0, -1):
             advance_pregnancies(p["alive"], p["months_pregnant"])
@@ -377,6 +413,7 @@ class FertilityModel(mesa.Model):
         p["alive"][ids] = True
         p["sex"][ids] = sex
         p["mother"][ids] = mothers
+        p["birth_order"][ids] = np.minimum(new_parity, 127)
         for field in ("household", "district", "hukou"):
             p[field][ids] = p[field][mothers]
         u = self.streams.uniform("fecund_at_birth", keys, cm)
@@ -388,6 +425,7 @@ class FertilityModel(mesa.Model):
         p["parity"][fathers] = np.minimum(p["parity"][fathers].astype(np.int64) + 1, 127)
         p["months_since_last_birth"][fathers] = 0
         np.add.at(h["n_members"], p["household"][mothers], 1)
+        self.economy.on_births(mothers, new_parity)
 
     # --- phase 9: indicators ------------------------------------------------------------------------
     def _tally_month(self):

@@ -126,6 +126,12 @@ def synthesize(pack, scale: float, params: dict, seed: int) -> Population:
     # mothers with no child at home: last birth at the parent-age gap, at least 3 years ago (assumption)
     away = (parity > 0) & (since == NO_CHILD)
     since[away] = np.maximum(36, p["age_months"][away] - int(params["parent_age_gap"] * 12))
+    # birth order of co-resident children: the youngest is the mother's last birth
+    linked_kids = children[mother >= 0]
+    ordered = linked_kids[np.lexsort((p["age_months"][linked_kids], p["mother"][linked_kids]))]
+    their_mother = p["mother"][ordered]
+    rank_from_youngest = np.arange(len(ordered)) - np.searchsorted(their_mother, their_mother, side="left")
+    p["birth_order"][ordered] = np.clip(parity[their_mother] - rank_from_youngest, 1, 127)
     p["parity"][:] = np.minimum(parity, 20)
     p["months_since_last_birth"][:] = since
     p["parity"][husbands] = p["parity"][wives]
@@ -292,27 +298,40 @@ def _employ(p, pack, params, rng):
     employed = rng.random(len(sex)) < p_emp
     rel = np.array([params["wage_rel_primary"], params["wage_rel_junior"], 1.0, params["wage_rel_tertiary"]])
     raw = rel[p["education"]] * np.exp(params["wage_sd_log"] * rng.standard_normal(len(sex)))
+    # everyone of working age has an earning capacity; the wages of those employed add up
+    # to the pack's wage income per resident
+    working_age = (age_year >= params["min_working_age"]) & (age_year < retire)
+    wage = np.where(working_age | employed, raw, 0.0)
     wage_bill_month = pack.economy["wage_income_per_capita"] * len(sex) / 12.0
-    wage = np.where(employed, raw, 0.0)
     p["employed"][:] = employed
-    p["wage"][:] = wage * (wage_bill_month / max(wage.sum(), 1e-9))
+    p["wage"][:] = wage * (wage_bill_month / max(wage[employed].sum(), 1e-9))
+
+
+def parents_nearby(age_months: np.ndarray, hukou: np.ndarray, params: dict, surv: np.ndarray,
+                   u: np.ndarray) -> np.ndarray:
+    """How many of each adult's two parents are alive (life table, survival from the parent-age
+    gap to the adult's age + the gap) and live nearby (probability by the adult's hukou).
+    u: (n, 2) uniforms, one per parent → int64 counts 0..2."""
+    gap = params["parent_age_gap"]
+    parent_age = np.clip(age_months // 12 + int(gap), 0, surv.shape[0] - 1)
+    birth_age = min(int(gap), surv.shape[0] - 1)
+    p_near = np.where(hukou != HUKOU_NONLOCAL, params["grandparent_nearby_local"],
+                      params["grandparent_nearby_nonlocal"])
+    count = np.zeros(len(age_months), np.int64)
+    for k, parent_sex in enumerate((FEMALE, MALE)):
+        p_alive = surv[parent_age, parent_sex] / surv[birth_age, parent_sex]
+        count += u[:, k] < p_alive * p_near
+    return count
 
 
 def _grandparents(pop, pack, params, rng, wives, husbands, coresident_elders):
-    """Grandparents nearby per household: spouses' parents alive (life table) × nearby (by hukou), + co-resident elders."""
+    """Grandparents nearby per household: the spouses' parents nearby, + co-resident elders."""
     p = pop.p
     surv = survival_to(pack.mortality_mx)
-    gap = params["parent_age_gap"]
     count = np.zeros(pop.n_households, np.int64)
     for spouse in (wives, husbands):
-        age_year = p["age_months"][spouse] // 12
-        parent_age = np.clip(age_year + int(gap), 0, surv.shape[0] - 1)
-        birth_age = min(int(gap), surv.shape[0] - 1)
-        local = p["hukou"][spouse] != HUKOU_NONLOCAL
-        p_near = np.where(local, params["grandparent_nearby_local"], params["grandparent_nearby_nonlocal"])
-        for parent_sex in (FEMALE, MALE):
-            p_alive = surv[parent_age, parent_sex] / surv[birth_age, parent_sex]
-            near = rng.random(len(spouse)) < p_alive * p_near
-            np.add.at(count, p["household"][spouse], near)
+        near = parents_nearby(p["age_months"][spouse], p["hukou"][spouse], params, surv,
+                              rng.random((len(spouse), 2)))
+        np.add.at(count, p["household"][spouse], near)
     np.add.at(count, p["household"][coresident_elders], 1)
     pop.household("grandparents_nearby")[:] = np.minimum(count, 4)

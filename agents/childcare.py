@@ -1,0 +1,95 @@
+"""Childcare for children under 3: a multinomial-logit choice among four care modes.
+
+For a child i who needs a decision this month, mode m has utility
+
+    U[i, m] = asc[m] + beta_price × price[i, m] / max(income[i], income_floor) + eps[i, m]
+    eps[i, m] = −log(−log(u[i, m]))                       (Gumbel, from pre-drawn uniforms)
+
+over the modes ``available[i, m]`` allows (the caller sets availability: mother and
+nanny always; grandparent only with grandparents nearby; nursery only where a place
+may be had). ``price`` is yuan per month: the mother's lost income, 0 for
+grandparents, nursery fee − subsidy, a market price for a nanny; ``beta_price`` is
+normally negative. Choice probabilities are exp(V)/Σ exp(V) over available modes,
+V = U − eps.
+
+The month's childcare step, with the nursery rationing of ``agents/nursery.py``:
+
+1. ``rank = rank_care_modes(...)``: every child's available modes, best first;
+2. ``wants = rank[:, 0] == CARE_NURSERY`` (plus children staying in nursery);
+3. ``ration_nursery_places(district, wants, enrolled, ...)`` → who is waitlisted;
+4. ``settle_care_mode(rank, waitlisted, CARE_NURSERY)``: waitlisted children take their
+   next-ranked mode, with no new random draws. With Gumbel errors the next-ranked mode
+   is exactly a logit choice among the remaining modes.
+"""
+
+import numpy as np
+
+from agents.jit import kernel
+
+from agents.state import (CARE_GRANDPARENT, CARE_MODE_NAMES, CARE_MOTHER, CARE_NANNY,  # noqa: F401
+                          CARE_NURSERY, N_CARE_MODES, NO_CARE_MODE)
+
+
+@kernel
+def rank_care_modes(price, income, asc, beta_price, income_floor, available, needs, u):
+    """price (n, k) yuan/month, income (n,) yuan/month, asc (k,), beta_price, income_floor,
+    available (n, k) bool, needs (n,) bool, u (n, k) uniforms in [0, 1)
+    → int8 (n, k): each needing child's available modes by utility U (above), best first,
+    then NO_CARE_MODE for unavailable modes; a row of NO_CARE_MODE where not needs.
+
+    Equal utilities (only if u = 0 gives eps = −inf) rank the lower mode number first.
+    """
+    n = needs.shape[0]
+    k = asc.shape[0]
+    rank = np.full((n, k), NO_CARE_MODE, np.int8)
+    utility = np.empty(k)
+    left = np.empty(k, np.bool_)
+    for i in range(n):
+        if not needs[i]:
+            continue
+        inc = income_floor
+        if income[i] > income_floor:
+            inc = income[i]
+        for m in range(k):
+            left[m] = available[i, m]
+            if left[m]:
+                eps = -np.log(-np.log(u[i, m]))
+                utility[m] = asc[m] + beta_price * price[i, m] / inc + eps
+        for r in range(k):
+            best = -1
+            for m in range(k):
+                if left[m] and (best < 0 or utility[m] > utility[best]):
+                    best = m
+            if best < 0:
+                break
+            rank[i, r] = best
+            left[best] = False
+    return rank
+
+
+@kernel
+def choose_care_mode(price, income, asc, beta_price, income_floor, available, needs, u):
+    """Same inputs as rank_care_modes → int8 (n,): each needing child's best available mode
+    (rank_care_modes(...)[:, 0]); NO_CARE_MODE where not needs or no mode is available."""
+    rank = rank_care_modes(price, income, asc, beta_price, income_floor, available, needs, u)
+    return rank[:, 0].copy()
+
+
+@kernel
+def settle_care_mode(rank, turned_away, full_mode):
+    """rank (n, k) from rank_care_modes, turned_away (n,) bool, full_mode (a mode number)
+    → int8 (n,): each child's best-ranked mode, skipping full_mode for children turned
+    away from it (e.g. waitlisted for a nursery); NO_CARE_MODE if nothing is left."""
+    n = rank.shape[0]
+    k = rank.shape[1]
+    mode = np.full(n, NO_CARE_MODE, np.int8)
+    for i in range(n):
+        for r in range(k):
+            m = rank[i, r]
+            if m == NO_CARE_MODE:
+                break
+            if turned_away[i] and m == full_mode:
+                continue
+            mode[i] = m
+            break
+    return mode
