@@ -1,4 +1,4 @@
-"""The ``fertsim`` command line: run, list, export, quickstart.
+"""The ``fertsim`` command line: run, list, export, compare, quickstart.
 
 ``main(argv) -> exit code``. A user error (bad config, lever, database, flag or output
 file) prints one line ``fertsim: error: <message>`` to stderr and returns 2, before any
@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from experiments.compare import CompareError, append_paired, comparison_table, format_comparison, paired_results
 from experiments.config import BASELINE, ConfigError, load_config
 from experiments.runner import run_experiment
 from experiments.store import ENV_VAR, Store, StoreError, database_url
@@ -47,7 +48,7 @@ def main(argv: list[str] | None = None) -> int:
         return int(exc.code or 0)
     try:
         return args.handler(args)
-    except (ConfigError, LeverError, StoreError, UsageError) as exc:
+    except (ConfigError, LeverError, StoreError, UsageError, CompareError) as exc:
         print(f"fertsim: error: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
@@ -81,8 +82,27 @@ def _parser() -> argparse.ArgumentParser:
     export.add_argument("--experiment", metavar="NAME", help="only this experiment (default: all)")
     export.add_argument("--format", choices=["csv"], default="csv", help="output format (csv)")
     export.add_argument("--out", metavar="FILE", help="output file (default: standard output)")
+    export.add_argument("--paired", action="store_true",
+                        help="also write the paired-run results of experiments that have a baseline and "
+                             "scenarios (additional_births, additional_fiscal_cost, cost_per_additional_birth: "
+                             "per seed with group empty, and over seeds with seed empty and group "
+                             "stat=mean/low90/high90), after the indicator rows, in the same columns; off by "
+                             "default, so that the export is the indicator table alone")
     export.add_argument("--db", metavar="URL", help=DB_HELP)
     export.set_defaults(handler=_export)
+
+    compare = commands.add_parser(
+        "compare", help="additional births and cost per additional birth of each scenario against the baseline",
+        description="Pairs each scenario's runs with the baseline's on the same seeds (common random numbers) "
+                    "and prints, per scenario, the cumulative additional births, the cumulative difference "
+                    "in fiscal cost and the cost per additional birth, as the mean over seeds with a 90% "
+                    "interval (Student t; delta method for the ratio). `fertsim export --paired` writes "
+                    "the same results per seed and year.")
+    compare.add_argument("experiment", metavar="EXPERIMENT", help="experiment name (see `fertsim list`)")
+    compare.add_argument("--year", type=int, metavar="YEAR",
+                         help="cumulate from the first simulated year to this year (default: the last year)")
+    compare.add_argument("--db", metavar="URL", help=DB_HELP)
+    compare.set_defaults(handler=_compare)
 
     quick = commands.add_parser("quickstart", help="a small 10-year Beijing run and its key indicators")
     quick.add_argument("--db", metavar="URL", help=f"database URL or SQLite file (default ./{QUICKSTART_DB})")
@@ -125,12 +145,24 @@ def _list(args) -> int:
 def _export(args) -> int:
     with Store(database_url(args.db), create=False) as store:
         frame = store.export(args.experiment)
+    if args.paired:
+        frame = append_paired(frame, args.experiment)
     if args.out is None:
         frame.to_csv(sys.stdout, index=False)
         return 0
     out = Path(args.out).resolve()
     _write_atomically(out, frame.to_csv(index=False))
     print(f"wrote {len(frame)} rows to {out}")
+    return 0
+
+
+def _compare(args) -> int:
+    with Store(database_url(args.db), create=False) as store:
+        frame = store.export(args.experiment)
+    paired = paired_results(frame, args.experiment)
+    table = comparison_table(paired, args.year)
+    print(format_comparison(table, args.experiment, int(paired["year"].min()),
+                            fiscal_rows=bool((frame["indicator"] == "fiscal_cost").any())))
     return 0
 
 
