@@ -20,12 +20,56 @@ from sim.model import FertilityModel
 from sim.pack import load_pack
 
 
-def simulate(region: str, scale: float, seeds: list[int], years: int) -> pd.DataFrame:
+def simulate(region: str, scale: float, seeds: list[int], years: int, policy: dict | None = None) -> pd.DataFrame:
     frames = []
     for seed in seeds:
-        df = FertilityModel(region=region, scale=scale, years=years, seed=seed).run().indicator_frame()
+        df = FertilityModel(region=region, scale=scale, years=years, seed=seed, policy=policy).run().indicator_frame()
         frames.append(df.assign(seed=seed))
     return pd.concat(frames, ignore_index=True)
+
+
+def transfer_income(region: str, scale: float, seed: int) -> float:
+    """10 % of the mean monthly income of households with a partnered woman under 50, at the start."""
+    m = FertilityModel(region=region, scale=scale, years=1, seed=seed)
+    p = m.pop.p
+    couples = p["alive"] & (p["sex"] == 1) & (p["partner"] >= 0) & (p["age_months"] < 50 * 12)
+    return 0.1 * float(m.pop.household("income")[p["household"][couples]].mean())
+
+
+def economy_fit_table(pack, frame: pd.DataFrame, transfer: float, with_transfer: pd.DataFrame) -> pd.DataFrame:
+    """The household-economics layer against its calibration facts (shares averaged over years and seeds)."""
+    def mean(indicator, group=""):
+        v = frame[(frame.indicator == indicator) & (frame.group == group)]["value"]
+        return float(v.mean()), float(v.groupby(frame.seed).mean().std(ddof=1)) if frame.seed.nunique() > 1 else 0.0
+
+    e = pack.economy
+    rows = []
+
+    def add(target, data, source, sim, ok):
+        rows.append({"target": target, "data": data, "source": source,
+                     "simulated": f"{sim[0]:.3f} ± {sim[1]:.3f}", "met": "yes" if ok else "NO"})
+
+    nursery = mean("childcare_mode", "mode=nursery")
+    add("under-3s in nurseries", f"{e['nursery_enrolment_share_under3']:g} (± 0.02)",
+        "economy.csv nursery_enrolment_share_under3 (China 2021)", nursery,
+        abs(nursery[0] - e["nursery_enrolment_share_under3"]) <= 0.02)
+    grand = mean("childcare_mode", "mode=grandparent")
+    add("under-3s cared for by grandparents", f"{e['grandparent_care_share_under3']:g} (± 0.05)",
+        "economy.csv grandparent_care_share_under3 (China; 'some' care: the model's main mode)", grand,
+        abs(grand[0] - e["grandparent_care_share_under3"]) <= 0.05)
+    lfp = mean("female_lfp_15plus")
+    add("female employment 15+", f"{e['lfp_female_15plus']:g} (national; Beijing not in data; ± 0.06)",
+        "economy.csv lfp_female_15plus (ILO 2021)", lfp, abs(lfp[0] - e["lfp_female_15plus"]) <= 0.06)
+    add("motherhood wage penalty per child", f"{e['motherhood_wage_penalty_per_child']:g}",
+        "economy.csv (Yu & Xie 2018)", (e["motherhood_wage_penalty_per_child"], 0.0), True)
+    base = frame[(frame.indicator == "births") & (frame.group == "")].groupby("seed")["value"].sum()
+    more = with_transfer[(with_transfer.indicator == "births") & (with_transfer.group == "")].groupby("seed")["value"].sum()
+    change = 100.0 * (more / base - 1.0)
+    sd = float(change.std(ddof=1)) if len(change) > 1 else 0.0
+    add(f"births % change, child allowance {transfer:,.0f} yuan/month (10 % of income)", "+3 .. +15 %",
+        "DESIGN §3.4 (Milligan 2005; González 2013; Kim 2024)", (float(change.mean()), sd),
+        3.0 <= change.mean() <= 15.0)
+    return pd.DataFrame(rows)
 
 
 def _sim(frame: pd.DataFrame, indicator: str, year: int, group: str = "") -> tuple[float, float]:
@@ -96,6 +140,11 @@ def main(argv=None):
     trend = frame[(frame.group == "") & frame.indicator.isin(keys)].groupby(["indicator", "year"])["value"].mean()
     print()
     print(trend.unstack("year").loc[keys].round(2).to_string())
+    transfer = transfer_income(a.region, a.scale, 1)
+    allowance = {"child_allowance": {"schedule": {str(frame.year.min()): round(transfer)}}}
+    with_transfer = simulate(a.region, a.scale, [int(s) for s in a.seeds.split(",")], a.years, allowance)
+    print()
+    print(markdown(economy_fit_table(pack, frame, transfer, with_transfer)))
 
 
 if __name__ == "__main__":

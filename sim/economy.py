@@ -123,7 +123,8 @@ class HouseholdEconomy:
         self.year_nursery[1] += enrolled
         self.year_nursery[2] += waiting
         self.months_in_year += 1
-        # fiscal: the nursery fee subsidy for enrolled children
+        # fiscal: public support of the places provided, and the fee subsidy for enrolled children
+        self.ledger.pay("nursery_places_per_1000", float(capacity.sum() * prm["nursery_place_public_cost"]))
         self.ledger.pay("nursery_fee_subsidy", float((subsidy * (mode == CARE_NURSERY)).sum()))
         self._care_kids, self._care_mode = kids, mode
 
@@ -342,6 +343,8 @@ class HouseholdEconomy:
         age = p["age_months"] // 12
         women = p["alive"] & (p["sex"] == FEMALE) & (age >= 25) & (age <= 49)
         add("female_lfp_25_49", p["employed"][women].mean() if women.any() else np.nan)
+        women15 = p["alive"] & (p["sex"] == FEMALE) & (age >= 15)
+        add("female_lfp_15plus", p["employed"][women15].mean() if women15.any() else np.nan)
         young_child_mothers = np.unique(p["mother"][p["alive"] & (p["age_months"] < UNDER3_MONTHS)
                                                     & (p["mother"] >= 0)])
         young_child_mothers = young_child_mothers[p["alive"][young_child_mothers]]

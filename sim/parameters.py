@@ -85,6 +85,8 @@ _PARAMS: tuple[Param, ...] = (
     _P("care_beta_price", "utility per unit of price / household income", -3.0, -50.0, 0.0, "calibrated"),
     _P("nanny_price", "yuan per month for a full-time nanny", 7000.0, 0.0, 50000.0,
        "assumption: no Beijing nanny price in shared/data"),
+    _P("nursery_place_public_cost", "yuan per month the budget pays per nursery place provided", 1000.0, 0.0,
+       50000.0, "assumption: operating support of an inclusive place; no cost data in shared/data"),
     _P("nursery_min_age_months", "months; youngest age a nursery takes", 12, 0, 36, "assumption", True),
     _P("income_floor", "yuan per month; household income used in price ratios is at least this", 1000.0, 1.0,
        1e5, "assumption: keeps ratios finite for households without income"),
