@@ -13,8 +13,8 @@ import pandas as pd
 import pytest
 import sqlalchemy as sa
 
-from experiments.cli import main
 from experiments.store import Store
+from cli_helpers import assert_user_error, fertsim, in_tmp  # noqa: F401 (in_tmp is an autouse fixture)
 
 ROOT = Path(__file__).resolve().parent.parent
 PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
@@ -25,25 +25,6 @@ scale = 0.002
 [scenarios.grants.policy.birth_grant]
 schedule = {2022 = [0, 1000, 2000]}
 """
-
-
-@pytest.fixture(autouse=True)
-def in_tmp(tmp_path, monkeypatch):
-    """Every test runs in an empty directory with no FERTSIM_DB."""
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.delenv("FERTSIM_DB", raising=False)
-
-
-def fertsim(capsys, *argv) -> tuple[int, str, str]:
-    code = main(list(argv))
-    out, err = capsys.readouterr()
-    return code, out, err
-
-
-def assert_user_error(code, err, expect=""):
-    assert code == 2
-    assert len(err.splitlines()) == 1 and err.startswith("fertsim: error: "), err
-    assert "Traceback" not in err and expect in err
 
 
 def write(name: str, text: str) -> str:

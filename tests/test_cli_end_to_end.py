@@ -12,10 +12,11 @@ import pytest
 
 pytest.importorskip("sim.model", reason="needs the model (sim/model.py)")
 
-from experiments.cli import KEY_INDICATORS, main  # noqa: E402
+from experiments.cli import KEY_INDICATORS  # noqa: E402
 from experiments.config import load_config  # noqa: E402
 from experiments.runner import run_experiment  # noqa: E402
 from experiments.store import Store  # noqa: E402
+from cli_helpers import fertsim, in_tmp  # noqa: F401 (in_tmp is an autouse fixture)
 
 pytestmark = pytest.mark.slow
 
@@ -27,18 +28,6 @@ seeds = [1, 2]
 [scenarios.one_child.policy.birth_limit]
 schedule = {2023 = 1}
 """
-
-
-@pytest.fixture(autouse=True)
-def in_tmp(tmp_path, monkeypatch):
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.delenv("FERTSIM_DB", raising=False)
-
-
-def fertsim(capsys, *argv) -> tuple[int, str, str]:
-    code = main(list(argv))
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def export(db: str) -> pd.DataFrame:

@@ -15,13 +15,13 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from experiments.cli import main
 from experiments.compare import CompareError, comparison_table, paired_results, t_quantile
 from experiments.config import load_config
 from experiments.runner import run_experiment
 from experiments.store import EXPORT_COLUMNS, Store
 from policies.schedule import check_window, compile_policy, merge_policy
 from sim.pack import load_pack
+from cli_helpers import assert_user_error, fertsim, in_tmp  # noqa: F401 (in_tmp is an autouse fixture)
 
 ROOT = Path(__file__).resolve().parent.parent
 CONFIGS = ROOT / "experiments" / "configs"
@@ -74,24 +74,6 @@ def exported(db) -> pd.DataFrame:
 @pytest.fixture(scope="module")
 def paired(exported) -> pd.DataFrame:
     return paired_results(exported, "paired")
-
-
-@pytest.fixture(autouse=True)
-def in_tmp(tmp_path, monkeypatch):
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.delenv("FERTSIM_DB", raising=False)
-
-
-def fertsim(capsys, *argv) -> tuple[int, str, str]:
-    code = main([str(a) for a in argv])
-    out, err = capsys.readouterr()
-    return code, out, err
-
-
-def assert_user_error(code, err, expect=""):
-    assert code == 2
-    assert len(err.splitlines()) == 1 and err.startswith("fertsim: error: "), err
-    assert "Traceback" not in err and expect in err
 
 
 def per_seed(paired: pd.DataFrame, scenario: str, indicator: str) -> dict[tuple[int, int], float]:
