@@ -146,6 +146,12 @@ class HouseholdEconomy:
         self.pending_grants = np.bincount(p["household"][mothers], weights=grant,
                                           minlength=m.pop.n_households)
 
+    def employer_leave_burden(self) -> float:
+        """Years of leave pay an employer expects to bear for a young woman's birth, net of
+        employment protection: leave_employer_share × maternity_leave_days/365 × (1 − protection)."""
+        lv = self.m.lever
+        return lv["leave_employer_share"] * lv["maternity_leave_days"] / 365.0 * (1.0 - lv["employment_protection"])
+
     # --- phase 6: employment ------------------------------------------------------------
     def employment(self, cm: int):
         m, p, prm = self.m, self.m.pop.p, self.m.params
@@ -154,8 +160,7 @@ class HouseholdEconomy:
         if len(self._care_kids):
             mother_care = self._care_mode == CARE_MOTHER
             care_by_mother[p["mother"][self._care_kids[mother_care]]] = True
-        penalty = (prm["hire_penalty_coef"] * m.lever["leave_employer_share"] * m.lever["maternity_leave_days"] / 365.0
-                   * (1.0 - m.lever["employment_protection"]))
+        penalty = prm["hire_penalty_coef"] * self.employer_leave_burden()
         u = m.streams.uniform("employment", p["key"], cm)
         youngest_3plus = p["alive"] & (p["sex"] == FEMALE) & (p["months_since_last_birth"] >= UNDER3_MONTHS)
         employed = decide_employment(
@@ -176,7 +181,12 @@ class HouseholdEconomy:
         n_h = m.pop.n_households
         alive = p["alive"]
         on_leave = alive & (p["leave_months_left"] > 0)
-        earnings = np.where(alive & p["employed"] & ~on_leave, p["wage"], 0.0)
+        # young women's pay is cut by part of the leave cost their employers expect to bear
+        age = p["age_months"] // 12
+        young_woman = (p["sex"] == FEMALE) & (age >= prm["young_women_age_min"]) & (age <= prm["young_women_age_max"])
+        wage_cut = min(prm["wage_penalty_coef"] * self.employer_leave_burden(), 1.0)
+        pay = np.where(young_woman, p["wage"] * (1.0 - wage_cut), p["wage"])
+        earnings = np.where(alive & p["employed"] & ~on_leave, pay, 0.0)
         leave_pay = np.where(on_leave, m.lever["leave_pay_rate"] * p["wage"], 0.0)
         gross = earnings      # the maternity allowance is exempt from income tax (Caishui [2008] No. 8)
         insurer_share = 1.0 - m.lever["leave_employer_share"]

@@ -100,6 +100,8 @@ _PARAMS: tuple[Param, ...] = (
        "calibrated: employer-borne leave lowers women's employment (Liu et al. 2024, DESIGN §3.4)"),
     _P("min_working_age", "years; youngest age at which people are hired", 18, 16, 25,
        "assumption (legal minimum 16, PRC Labour Law art. 15; most Beijing 16-17 year-olds are at school)", True),
+    _P("wage_penalty_coef", "wage cut for women 20-39 per year of employer-paid leave", 0.1, 0.0, 5.0,
+       "assumption: employers pass part of the expected leave cost on to young women's pay"),
     _P("young_women_age_min", "years; lower age of the hiring penalty", 20, 15, 50, "assumption", True),
     _P("young_women_age_max", "years; upper age of the hiring penalty", 39, 15, 55, "assumption", True),
     _P("wage_growth_young", "real wage growth per year below the peak age", 0.03, -0.1, 0.2, "assumption"),

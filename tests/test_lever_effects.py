@@ -51,6 +51,17 @@ def test_employer_paid_leave_lowers_young_womens_employment(baseline):
     assert value(employer, "female_lfp_25_49")[-1] < value(insurer, "female_lfp_25_49")[-1]
 
 
+def test_employer_paid_leave_cuts_young_womens_pay():
+    """Same first month, same people: only the wage cut differs, so household income is lower."""
+    def incomes(share):
+        m = FertilityModel(policy={"leave_employer_share": {"schedule": {"2021": share}}}, **{**RUN, "years": 1})
+        m.step()
+        return m.pop.household("income").copy()
+    employer, insurer = incomes(1.0), incomes(0.0)
+    assert employer.sum() < insurer.sum()
+    assert (employer <= insurer + 1e-3).all()
+
+
 def test_a_cash_transfer_raises_births_and_is_paid_in_full(baseline):
     grant = frame({"birth_grant": {"schedule": {"2021": [0, 50000, 100000]}}})
     assert value(grant, "births").sum() > value(baseline, "births").sum()
