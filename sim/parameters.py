@@ -79,7 +79,7 @@ _PARAMS: tuple[Param, ...] = (
     # --- childcare (phase 5) --------------------------------------------------------
     _P("care_asc_grandparent", "utility of grandparent care relative to mother care", 1.5, -20.0, 20.0,
        "calibrated: about 70 % of under-3s get grandparent care (economy.csv grandparent_care_share_under3)"),
-    _P("care_asc_nursery", "utility of nursery care relative to mother care", -2.0, -20.0, 20.0,
+    _P("care_asc_nursery", "utility of nursery care relative to mother care", -1.4, -20.0, 20.0,
        "calibrated: about 5.5 % of under-3s in nurseries (economy.csv nursery_enrolment_share_under3)"),
     _P("care_asc_nanny", "utility of a nanny relative to mother care", -2.5, -20.0, 20.0, "calibrated"),
     _P("care_beta_price", "utility per unit of price / household income", -3.0, -50.0, 0.0, "calibrated"),

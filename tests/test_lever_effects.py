@@ -52,14 +52,14 @@ def test_employer_paid_leave_lowers_young_womens_employment(baseline):
 
 
 def test_employer_paid_leave_cuts_young_womens_pay():
-    """Same first month, same people: only the wage cut differs, so household income is lower."""
+    """Same people, first month: young women's pay is cut, so total household income is lower
+    (single households may differ either way as care and job choices respond)."""
     def incomes(share):
         m = FertilityModel(policy={"leave_employer_share": {"schedule": {"2021": share}}}, **{**RUN, "years": 1})
         m.step()
         return m.pop.household("income").copy()
     employer, insurer = incomes(1.0), incomes(0.0)
     assert employer.sum() < insurer.sum()
-    assert (employer <= insurer + 1e-3).all()
 
 
 def test_a_cash_transfer_raises_births_and_is_paid_in_full(baseline):
