@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from agents.census import top_earner_by_household
 from agents.childcare import rank_care_modes, settle_care_mode
 from agents.employment import apply_motherhood_penalty, count_down_leave, decide_employment, grow_wages
 from agents.nursery import ration_nursery_places
@@ -199,9 +200,7 @@ class HouseholdEconomy:
         n_under3 = np.bincount(hh[under3], minlength=n_h)
         n_school = np.bincount(hh[child & ~under3], minlength=n_h)
         # income tax with the child deductions claimed by the household's top earner (assumption)
-        top = np.full(n_h, -1, np.int64)
-        order = np.argsort(gross, kind="stable")
-        top[hh[order]] = order                        # last write wins: the highest gross in each household
+        top = top_earner_by_household(alive, hh, gross, n_h)
         deduction = np.zeros(m.pop.n)
         ded_h_infant = n_under3 * m.lever["tax_deduction_infant"]
         ded_h_edu = n_school * m.lever["tax_deduction_education"]

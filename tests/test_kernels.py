@@ -7,7 +7,7 @@ import pytest
 from scipy import stats
 
 from agents.ageing import age_one_month
-from agents.census import count_by_age_sex
+from agents.census import count_by_age_sex, top_earner_by_household
 from agents.conception import advance_pregnancies, decide_conception
 from agents.marriage import decide_divorce, enter_search, match_couples
 from agents.migration import decide_household_emigration
@@ -203,3 +203,18 @@ def test_streams_are_counter_based():
     assert not (Streams(10).uniform("x", keys, 7) == whole).any()
     ck = child_keys(keys, np.array([1, 1, 2, 1]))
     assert len(set(ck)) == 4 and (ck >= 0).all()
+
+
+def test_top_earner_by_household():
+    g = np.random.default_rng(12)
+    n, n_h = 2000, 300
+    alive, household = g.random(n) < 0.9, g.integers(0, n_h, n)
+    gross = np.round(g.random(n) * 10, 1)          # ties happen
+    got = top_earner_by_household(alive, household, gross, n_h)
+    want = [-1] * n_h
+    for i in range(n):
+        if alive[i]:
+            j = want[household[i]]
+            if j < 0 or gross[i] > gross[j]:
+                want[household[i]] = i
+    assert list(got) == want
