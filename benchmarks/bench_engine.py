@@ -254,8 +254,9 @@ def speed_ratios(results: list[dict]) -> list[str]:
     for o in objs:
         po = o["person_months_per_s"]
         candidates = [("same scale", r) for r in nums if r["scale"] == o["scale"] and r["years"] == o["years"]]
-        if nums:
-            candidates.append(("numba's best scale", max(nums, key=lambda r: r["demography_person_months_per_s"])))
+        best = max(nums, key=lambda r: r["demography_person_months_per_s"]) if nums else None
+        if best is not None and all(best is not r for _, r in candidates):
+            candidates.append(("numba's best scale", best))
         for label, r in candidates:
             out.append(f"speed ratio, {label} (numba {r['scale']} x {r['years']} y vs per-object {o['scale']} x "
                        f"{o['years']} y): whole month {r['person_months_per_s']:,.0f} / {po:,.0f} = "
