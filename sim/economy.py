@@ -26,7 +26,7 @@ from agents.childcare import rank_care_modes, settle_care_mode
 from agents.employment import apply_motherhood_penalty, count_down_leave, decide_employment, grow_wages
 from agents.nursery import ration_nursery_places
 from agents.state import (CARE_GRANDPARENT, CARE_MODE_NAMES, CARE_MOTHER, CARE_NANNY, CARE_NURSERY, FEMALE,
-                          HUKOU_LOCAL, N_CARE_MODES, NO_PARTNER)
+                          HUKOU_LOCAL, N_CARE_MODES, NO_CARE_MODE, NO_PARTNER)
 from agents.taxes import BASIC_DEDUCTION_ANNUAL, BRACKET_RATE, BRACKET_UPPER, income_tax_monthly
 from policies.fiscal import FiscalLedger
 
@@ -86,7 +86,7 @@ class HouseholdEconomy:
         m, p, prm = self.m, self.m.pop.p, self.m.params
         count_down_leave(p["alive"], p["leave_months_left"])
         kids = np.flatnonzero(p["alive"] & (p["age_months"] < UNDER3_MONTHS) & (p["mother"] >= 0))
-        p["childcare_mode"][p["alive"] & (p["age_months"] >= UNDER3_MONTHS)] = -1
+        p["childcare_mode"][p["alive"] & (p["age_months"] >= UNDER3_MONTHS)] = NO_CARE_MODE
         mothers = p["mother"][kids]
         hh = p["household"][kids]
         income = self.household_income()[hh].astype(float)
@@ -138,7 +138,7 @@ class HouseholdEconomy:
     # --- leave at birth ----------------------------------------------------------------
     def on_births(self, mothers: np.ndarray, new_parity: np.ndarray):
         """Leave for employed mothers, motherhood wage penalty, birth grants."""
-        m, p, prm = self.m, self.m.pop.p, self.m.params
+        m, p = self.m, self.m.pop.p
         working = mothers[p["employed"][mothers]]
         p["leave_months_left"][working] = int(round(m.lever["maternity_leave_days"] / DAYS_PER_MONTH))
         apply_motherhood_penalty(p["wage"], mothers.astype(np.int64), m.pack.economy["motherhood_wage_penalty_per_child"])
@@ -173,7 +173,6 @@ class HouseholdEconomy:
             float(_monthly(min(prm["return_rate_school_mothers"] * (1 + m.lever["after_school_coverage"]), 1.0))),
             u)
         p["employed"][:] = employed
-        self.hire_penalty = penalty
         grow_wages(p["alive"], p["age_months"], p["wage"], self.wage_growth)
 
     # --- phase 7: income and costs -------------------------------------------------------

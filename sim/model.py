@@ -29,7 +29,7 @@ from agents.marriage import decide_divorce, enter_search, match_couples
 from agents.migration import decide_household_emigration
 from agents.mortality import decide_deaths
 from agents.rng import Streams, child_keys
-from agents.state import (FEMALE, HOUSEHOLD_FAMILY, HUKOU_LOCAL, HUKOU_NONLOCAL, MALE, NO_CHILD, NO_PARTNER,
+from agents.state import (FEMALE, HOUSEHOLD_FAMILY, HUKOU_LOCAL, HUKOU_NONLOCAL, MALE, NO_PARTNER,
                           PREGNANCY_MONTHS)
 from policies.levers import LEVERS
 from policies.schedule import compile_policy, merge_policy

@@ -2,7 +2,6 @@
 and the fiscal ledger adds up."""
 
 import numpy as np
-import pandas as pd
 import pytest
 
 from sim.model import FertilityModel
