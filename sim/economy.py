@@ -29,6 +29,7 @@ from agents.state import (CARE_GRANDPARENT, CARE_MODE_NAMES, CARE_MOTHER, CARE_N
                           HUKOU_LOCAL, N_CARE_MODES, NO_CARE_MODE, NO_PARTNER)
 from agents.taxes import BASIC_DEDUCTION_ANNUAL, BRACKET_RATE, BRACKET_UPPER, income_tax_monthly
 from policies.fiscal import FiscalLedger
+from sim.parameters import monthly_probability
 
 DAYS_PER_MONTH = 365.25 / 12
 UNDER3_MONTHS = 36
@@ -167,10 +168,10 @@ class HouseholdEconomy:
         employed = decide_employment(
             p["alive"], p["sex"], p["age_months"], p["employed"], p["leave_months_left"], retire,
             int(prm["min_working_age"]) * 12,
-            float(_monthly(prm["job_exit_rate"])), float(_monthly(prm["hire_rate"])), float(min(penalty, 1.0)),
+            monthly_probability(prm["job_exit_rate"]), monthly_probability(prm["hire_rate"]), float(min(penalty, 1.0)),
             np.array([prm["young_women_age_min"] * 12, (prm["young_women_age_max"] + 1) * 12]), care_by_mother,
             youngest_3plus,
-            float(_monthly(min(prm["return_rate_school_mothers"] * (1 + m.lever["after_school_coverage"]), 1.0))),
+            monthly_probability(min(prm["return_rate_school_mothers"] * (1 + m.lever["after_school_coverage"]), 1.0)),
             u)
         p["employed"][:] = employed
         grow_wages(p["alive"], p["age_months"], p["wage"], self.wage_growth)
@@ -207,12 +208,13 @@ class HouseholdEconomy:
         deduction[top[has_top]] = (ded_h_infant + ded_h_edu)[has_top]
         tax, marginal = income_tax_monthly(gross, prm["social_insurance_rate"], deduction,
                                            BRACKET_UPPER, BRACKET_RATE, BASIC_DEDUCTION_ANNUAL)
-        tax0, _ = income_tax_monthly(gross, prm["social_insurance_rate"], np.zeros(m.pop.n),
+        # revenue forgone: the claimers' tax without their deduction, less their tax with it
+        claimers = np.flatnonzero(deduction > 0)
+        tax0, _ = income_tax_monthly(gross[claimers], prm["social_insurance_rate"], np.zeros(len(claimers)),
                                      BRACKET_UPPER, BRACKET_RATE, BASIC_DEDUCTION_ANNUAL)
-        forgone = tax0 - tax
         total_ded = np.maximum(ded_h_infant + ded_h_edu, 1e-300)
         share_infant = np.where(has_top, ded_h_infant / total_ded, 0.0)
-        forgone_h = np.bincount(hh, weights=forgone, minlength=n_h)
+        forgone_h = np.bincount(hh[claimers], weights=tax0 - tax[claimers], minlength=n_h)
         self.ledger.pay("tax_deduction_infant", float((forgone_h * share_infant).sum()))
         self.ledger.pay("tax_deduction_education", float((forgone_h * (1 - share_infant)).sum()))
         self.marginal_rate_h = np.zeros(n_h)
@@ -372,5 +374,3 @@ class HouseholdEconomy:
         self.months_in_year = 0
 
 
-def _monthly(annual_rate: float) -> float:
-    return 1.0 - (1.0 - annual_rate) ** (1.0 / 12.0)

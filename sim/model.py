@@ -34,10 +34,11 @@ from agents.state import (FEMALE, HOUSEHOLD_FAMILY, HUKOU_LOCAL, HUKOU_NONLOCAL,
 from policies.levers import LEVERS
 from policies.schedule import compile_policy, merge_policy
 from sim import parameters as parameters_mod
+from sim.parameters import monthly_probability
 from sim.economy import HouseholdEconomy
 from sim.indicators import N_AGES, YearlyIndicators
 from sim.pack import load_pack
-from sim.synthesis import desired_family_size_probs, parents_nearby, survival_to, synthesize
+from sim.synthesis import desired_family_size_probs, draw_education, parents_nearby, survival_to, synthesize
 
 MONTH = (
     "policy_update",
@@ -51,11 +52,6 @@ MONTH = (
 )
 
 IMMIGRANT_KEY_BASE = 1 << 60    # keys of immigrants: base + month * 2**24 + k (disjoint from initial rows)
-
-
-def monthly_probability(annual_rate: float | np.ndarray) -> np.ndarray:
-    """Annual probability → probability per month with the same yearly total."""
-    return 1.0 - (1.0 - np.asarray(annual_rate, dtype=float)) ** (1.0 / 12.0)
 
 
 class FertilityModel(mesa.Model):
@@ -213,8 +209,8 @@ class FertilityModel(mesa.Model):
         h = self.pop.h
         u = self.streams.uniform("emigration", np.arange(self.pop.n_households), cm)
         leaves = decide_household_emigration(h["n_members"] > 0, h["hukou"] == HUKOU_NONLOCAL,
-                                             float(monthly_probability(prm["emigration_rate_nonlocal"])),
-                                             float(monthly_probability(prm["emigration_rate_local"])), u)
+                                             monthly_probability(prm["emigration_rate_nonlocal"]),
+                                             monthly_probability(prm["emigration_rate_local"]), u)
         p = self.pop.p
         leavers = np.flatnonzero(p["alive"] & leaves[p["household"]])
         self.indicators.emigrants += len(leavers)
@@ -237,9 +233,7 @@ class FertilityModel(mesa.Model):
         lo, hi = prm["immigrant_age_min"], prm["immigrant_age_max"]
         age_months = ((lo + draw[:, 0] * (hi - lo + 1)) * 12).astype(np.int16)
         sex = np.where(draw[:, 1] < self.immigrant_p_male, MALE, FEMALE).astype(np.int8)
-        band = np.searchsorted(self.pack.education_age_bands, age_months // 12, side="right") - 1
-        cum = np.cumsum(self.pack.education_share[band, sex], axis=1)
-        education = (draw[:, 2][:, None] > cum[:, :-1]).sum(axis=1)
+        education = draw_education(self.pack, age_months // 12, sex, draw[:, 2])
         district = np.searchsorted(self.district_cum, draw[:, 3]).clip(0, len(self.district_cum) - 1)
         p["key"][ids] = keys
         p["alive"][ids] = True
@@ -341,7 +335,7 @@ class FertilityModel(mesa.Model):
         p = self.pop.p
         u = self.streams.uniform("divorce", p["key"], cm)
         wives = np.flatnonzero(decide_divorce(p["alive"], p["sex"], p["partner"],
-                                              float(monthly_probability(self.params["divorce_rate"])), u))
+                                              monthly_probability(self.params["divorce_rate"]), u))
         if len(wives) == 0:
             return
         husbands = p["partner"][wives]

@@ -158,6 +158,11 @@ _PARAMS: tuple[Param, ...] = (
 PARAMETERS: dict[str, Param] = {p.name: p for p in _PARAMS}
 
 
+def monthly_probability(annual_rate: float) -> float:
+    """Annual probability → probability per month with the same yearly total."""
+    return 1.0 - (1.0 - float(annual_rate)) ** (1.0 / 12.0)
+
+
 def resolve(overrides: dict | None) -> dict[str, float]:
     """Defaults with ``overrides`` applied; raises ValueError naming a bad key or value."""
     values = {name: p.default for name, p in PARAMETERS.items()}

@@ -61,6 +61,13 @@ def desired_family_size_probs(params: dict) -> np.ndarray:
     return np.clip(probs, 0, None) / np.clip(probs, 0, None).sum()
 
 
+def draw_education(pack, age_years: np.ndarray, sex: np.ndarray, u: np.ndarray) -> np.ndarray:
+    """Education level by the pack's shares for each person's age band and sex, one uniform each."""
+    band = np.searchsorted(pack.education_age_bands, age_years, side="right") - 1
+    cum = np.cumsum(pack.education_share[band, sex], axis=1)
+    return (u[:, None] > cum[:, :-1]).sum(axis=1)
+
+
 def _normal_cdf(z: np.ndarray) -> np.ndarray:
     return 0.5 * (1.0 + np.vectorize(erf)(z / sqrt(2.0)))
 
@@ -89,9 +96,7 @@ def synthesize(pack, scale: float, params: dict, seed: int) -> Population:
     age = p["age_months"] / 12.0
 
     # 2. education
-    band = np.searchsorted(pack.education_age_bands, age_year, side="right") - 1
-    cum = np.cumsum(pack.education_share[band, sex], axis=1)
-    p["education"][:] = (rng.random(n)[:, None] > cum[:, :-1]).sum(axis=1)
+    p["education"][:] = draw_education(pack, age_year, sex, rng.random(n))
 
     # 3. marriage
     afm = np.where(sex == FEMALE, pack.fertility["mean_age_first_marriage_women"],
