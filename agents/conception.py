@@ -6,7 +6,7 @@ p(conceive this month) = fecundability × rel_fecundity[age]
                                     + extra_logit)
 for fecund, partnered, non-pregnant women past the postpartum months.
 ``extra_logit`` carries the economic terms (net cost, opportunity cost, childcare,
-housing), computed elsewhere; it is zero until they are modelled.
+housing), computed by sim/economy.py ``birth_logit``.
 """
 
 import numpy as np

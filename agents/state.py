@@ -50,6 +50,13 @@ CARE_MODE_NAMES = ("mother", "grandparent", "nursery", "nanny")
 N_CARE_MODES = 4
 NO_CARE_MODE = -1
 
+# Housing tenure of a household (DESIGN §3.2)
+TENURE_OWNER = 0
+TENURE_PRIVATE_RENT = 1
+TENURE_PUBLIC_RENTAL = 2
+TENURE_PUBLIC_PRIORITY = 3     # public rental obtained through the multi-child priority lever
+TENURE_NAMES = ("owner", "private_rent", "public_rental", "public_rental_priority")
+
 NOT_PREGNANT = 0           # months_pregnant value when not pregnant
 PREGNANCY_MONTHS = 9
 
@@ -97,6 +104,7 @@ HOUSEHOLD_FIELDS: tuple[Field, ...] = (
     Field("n_members", np.int16, 0, "living members"),
     Field("income", np.float32, 0.0, "net monthly income after tax, with transfers, yuan (last month)"),
     Field("grandparents_nearby", np.int8, 0, "living grandparents of the household's children who live nearby or co-reside, 0..4"),
+    Field("tenure", np.int8, TENURE_PRIVATE_RENT, "TENURE_* housing tenure"),
 )
 
 

@@ -24,9 +24,11 @@ import numpy as np
 from agents.census import top_earner_by_household
 from agents.childcare import rank_care_modes, settle_care_mode
 from agents.employment import apply_motherhood_penalty, count_down_leave, decide_employment, grow_wages
+from agents.housing import admit_multichild_renters
 from agents.nursery import ration_nursery_places
 from agents.state import (CARE_GRANDPARENT, CARE_MODE_NAMES, CARE_MOTHER, CARE_NANNY, CARE_NURSERY, FEMALE,
-                          HUKOU_LOCAL, N_CARE_MODES, NO_CARE_MODE, NO_PARTNER)
+                          HUKOU_LOCAL, N_CARE_MODES, NO_CARE_MODE, NO_PARTNER, TENURE_NAMES, TENURE_PRIVATE_RENT,
+                          TENURE_PUBLIC_PRIORITY, TENURE_PUBLIC_RENTAL)
 from agents.taxes import BASIC_DEDUCTION_ANNUAL, BRACKET_RATE, BRACKET_UPPER, income_tax_monthly
 from policies.fiscal import FiscalLedger
 from sim.parameters import monthly_probability
@@ -52,6 +54,7 @@ class HouseholdEconomy:
         ages = np.arange(101)
         self.wage_growth = np.where(ages < prm["wage_growth_peak_age"], prm["wage_growth_young"], 0.0)
         self.year_care = np.zeros(N_CARE_MODES)          # child-months by mode
+        self.year_tenure = np.zeros(len(TENURE_NAMES))  # household-months by tenure
         self.year_nursery = np.zeros((3, len(pack.districts)))   # places, enrolled, waitlist (month sums)
         self.months_in_year = 0
         self.marginal_rate_h = np.zeros(0)
@@ -237,6 +240,7 @@ class HouseholdEconomy:
         if self.pending_grants is not None:
             transfers[: len(self.pending_grants)] += self.pending_grants
         self.pending_grants = None
+        self._housing(cm, n_under3 + n_school, head_hukou)
 
         # child costs: the Beijing cost of raising a child spread evenly over ages 0-17 (assumption),
         # its education part from age 3 cut by education_cost_reduction (paid by the budget)
@@ -250,6 +254,24 @@ class HouseholdEconomy:
         net = np.bincount(hh, weights=np.where(alive, gross - tax - gross * prm["social_insurance_rate"] + leave_pay
                                                + self.other_income_month, 0.0), minlength=n_h)
         m.pop.household("income")[:] = net + transfers
+
+    def _housing(self, cm: int, n_children: np.ndarray, head_hukou: np.ndarray):
+        """Multi-child priority admits private renters with 2+ children to public rental; the
+        budget pays the discount on the rent of the tenants it admitted (fiscal cost)."""
+        m, prm = self.m, self.m.params
+        tenure = m.pop.household("tenure")
+        if m.lever["housing_priority_multichild"]:
+            u = m.streams.uniform("public_rental_admission", np.arange(len(tenure), dtype=np.int64), cm)
+            admit_multichild_renters(tenure, n_children, self._eligible("housing_priority_multichild", head_hukou),
+                                     u, monthly_probability(prm["public_rental_admission_rate"]))
+        priority = tenure == TENURE_PUBLIC_PRIORITY
+        market_rent = self.rent_per_m2() * prm["space_per_person_m2"] * m.pop.household("n_members")[priority]
+        self.ledger.pay("housing_priority_multichild", float((market_rent * prm["public_rental_discount"]).sum()))
+        np.add.at(self.year_tenure, tenure[m.pop.household("n_members") > 0], 1)
+
+    def rent_per_m2(self) -> float:
+        """Market rent per m² per month at this run's housing price index."""
+        return self.m.params["rent_per_m2_month"] * self.m.params["housing_price_index"]
 
     def _birth_order(self) -> np.ndarray:
         """Each person's birth order among their mother's children (1 if unknown)."""
@@ -281,7 +303,8 @@ class HouseholdEconomy:
     # --- the economic part of the birth decision ------------------------------------------
     def birth_terms(self):
         """Partnered women under 50 → (ids, net cost / income, mother's lost income / income,
-        nursery places per child under 3 in her district), all for a further child."""
+        nursery places per child under 3 in her district, cost of the extra space / income),
+        all for a further child."""
         m, p, prm = self.m, self.m.pop.p, self.m.params
         women = np.flatnonzero(p["alive"] & (p["sex"] == FEMALE) & (p["partner"] != NO_PARTNER)
                                & (p["age_months"] < 50 * 12))
@@ -302,9 +325,8 @@ class HouseholdEconomy:
         support += self.child_cost_month * prm["child_cost_education_share"] * m.lever["education_cost_reduction"] \
             * (months - UNDER3_MONTHS) / months
         support += np.where(order >= 2, m.lever["housing_subsidy"] * self._eligible("housing_subsidy", hukou), 0.0)
-        if m.lever["housing_priority_multichild"]:
-            support += np.where(order >= 2, prm["public_rental_saving"], 0.0)
         net_cost = np.maximum(self.child_cost_month - support, 0.0)
+        space = self._space_cost(hh, order, hukou)
         # opportunity cost: the mother's lost net wage over the months she is expected to care
         # at home in the first 3 years, less paid leave and the fathers'/parental leave days
         leave_months = m.lever["maternity_leave_days"] / DAYS_PER_MONTH
@@ -313,22 +335,38 @@ class HouseholdEconomy:
                           - shared_days / DAYS_PER_MONTH, 0.0)
         lost = p["wage"][women] * (1 - prm["tax_and_social_share"]) * home_months / months
         access = self._nursery_access()[p["district"][women]]
-        return women, net_cost / income, lost / income, access
+        return women, net_cost / income, lost / income, access, space / income
+
+    def _space_cost(self, hh: np.ndarray, order: np.ndarray, hukou: np.ndarray) -> np.ndarray:
+        """Monthly cost of the extra dwelling space a further child needs: the market rent for
+        owners (their user cost, assumption) and private renters, the discounted rent for public
+        tenants and for private renters whose second or later child would qualify them for the
+        multi-child priority."""
+        m, prm = self.m, self.m.params
+        tenure = m.pop.household("tenure")[hh]
+        public = (tenure == TENURE_PUBLIC_RENTAL) | (tenure == TENURE_PUBLIC_PRIORITY)
+        if m.lever["housing_priority_multichild"]:
+            public |= ((tenure == TENURE_PRIVATE_RENT) & (order >= 2)
+                       & self._eligible("housing_priority_multichild", hukou))
+        full = self.rent_per_m2() * prm["space_per_child_m2"]
+        return np.where(public, full * (1.0 - prm["public_rental_discount"]), full)
 
     def birth_logit(self) -> np.ndarray:
         """Per person: the economic part of the conception log-odds (0 for everyone else)."""
         prm = self.m.params
-        women, cost, lost, access = self.birth_terms()
+        women, cost, lost, access, space = self.birth_terms()
         out = np.zeros(self.m.pop.n)
         out[women] = (prm["logit_net_cost"] * cost + prm["logit_opportunity_cost"] * lost
-                      + prm["logit_childcare_access"] * access)
+                      + prm["logit_childcare_access"] * access + prm["logit_housing_cost"] * space)
         return out
 
     def drift_desired(self, cm: int):
         """Once a year: couples short of their desired family size lower it by one with a
-        probability that grows with the net cost of a child relative to income (cost stress)."""
+        probability that grows with the net cost of a child and of its space relative to income
+        (cost stress)."""
         p, prm = self.m.pop.p, self.m.params
-        women, cost, _, _ = self.birth_terms()
+        women, cost, _, _, space = self.birth_terms()
+        cost = cost + space
         short = p["parity"][women] < p["desired_children"][women]
         u = self.m.streams.uniform("desired_drift", p["key"][women], cm)
         drop = women[short & (u < prm["desired_drift_rate"] * np.minimum(cost, 1.0))]
@@ -369,7 +407,11 @@ class HouseholdEconomy:
         shares = self.year_care / max(self.year_care.sum(), 1)
         for mode, label in enumerate(CARE_MODE_NAMES):
             add("childcare_mode", shares[mode], f"mode={label}")
+        shares = self.year_tenure / max(self.year_tenure.sum(), 1)
+        for tenure, label in enumerate(TENURE_NAMES):
+            add("housing_tenure", shares[tenure], f"tenure={label}")
         self.year_care[:] = 0
+        self.year_tenure[:] = 0
         self.year_nursery[:] = 0
         self.months_in_year = 0
 

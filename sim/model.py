@@ -25,6 +25,7 @@ import numpy as np
 from agents.ageing import age_one_month
 from agents.census import count_by_age_sex
 from agents.conception import advance_pregnancies, decide_conception
+from agents.housing import draw_tenure
 from agents.marriage import decide_divorce, enter_search, match_couples
 from agents.migration import decide_household_emigration
 from agents.mortality import decide_deaths
@@ -34,10 +35,10 @@ from agents.state import (FEMALE, HOUSEHOLD_FAMILY, HUKOU_LOCAL, HUKOU_NONLOCAL,
 from policies.levers import LEVERS
 from policies.schedule import compile_policy, merge_policy
 from sim import parameters as parameters_mod
-from sim.parameters import monthly_probability
 from sim.economy import HouseholdEconomy
 from sim.indicators import N_AGES, YearlyIndicators
 from sim.pack import load_pack
+from sim.parameters import monthly_probability
 from sim.synthesis import desired_family_size_probs, draw_education, parents_nearby, survival_to, synthesize
 
 MONTH = (
@@ -251,6 +252,7 @@ class FertilityModel(mesa.Model):
         h["kind"][hh] = HOUSEHOLD_FAMILY
         h["n_members"][hh] = 1
         self._set_grandparents(hh, ids, cm)
+        self._set_tenure(hh, ids, cm)
         self.economy.provisional_income(ids)
         self.indicators.immigrants += k
 
@@ -320,6 +322,7 @@ class FertilityModel(mesa.Model):
         p["district"][husbands] = p["district"][wives]
         p["district"][kids] = p["district"][mothers[kids]]
         self._set_grandparents(hh, np.concatenate([wives, husbands]), cm)
+        self._set_tenure(hh, wives, cm)
         self.economy.provisional_income(movers)
 
     def _set_grandparents(self, households: np.ndarray, adults: np.ndarray, cm: int):
@@ -330,6 +333,15 @@ class FertilityModel(mesa.Model):
         count = self.pop.household("grandparents_nearby")
         count[households] = 0
         np.add.at(count, p["household"][adults], near.astype(np.int8))
+
+    def _set_tenure(self, households: np.ndarray, heads: np.ndarray, cm: int):
+        """Tenure of households formed this month (``heads[i]`` heads ``households[i]``), by
+        hukou: a new household does not inherit its members' old dwelling (assumption)."""
+        prm = self.params
+        u = self.streams.uniform_k("tenure", self.pop.p["key"][heads], cm, 2)
+        h = self.pop.h
+        h["tenure"][households] = draw_tenure(h["hukou"][households], u, prm["owner_share_local"],
+                                              prm["owner_share_nonlocal"], prm["public_share_local_renters"])
 
     def _divorce(self, cm):
         p = self.pop.p
@@ -352,6 +364,7 @@ class FertilityModel(mesa.Model):
         h["n_members"][hh] = 1
         p["household"][husbands] = hh
         self._set_grandparents(hh, husbands, cm)
+        self._set_tenure(hh, husbands, cm)
         self.economy.provisional_income(husbands)
 
     # --- phase 4: conception and birth ----------------------------------------------------------

@@ -33,6 +33,7 @@ from math import erf, sqrt
 
 import numpy as np
 
+from agents.housing import draw_tenure
 from agents.marriage import match_couples
 from agents.rng import stream_key
 from agents.state import (FEMALE, HOUSEHOLD_COLLECTIVE, HOUSEHOLD_FAMILY, HUKOU_NONLOCAL, MALE, NO_CHILD,
@@ -164,6 +165,9 @@ def synthesize(pack, scale: float, params: dict, seed: int) -> Population:
     pop.household("hukou")[hh_order] = np.where(cum_members < pack.nonlocal_share * size.sum(), HUKOU_NONLOCAL, 0)
     p["district"][:] = pop.household("district")[p["household"]]
     p["hukou"][:] = pop.household("hukou")[p["household"]]
+    pop.household("tenure")[:] = draw_tenure(pop.household("hukou"), rng.random((pop.n_households, 2)),
+                                             params["owner_share_local"], params["owner_share_nonlocal"],
+                                             params["public_share_local_renters"])
 
     # 7. employment and wages
     _employ(p, pack, params, rng)
