@@ -9,11 +9,20 @@ Format (see ``experiments/configs/baseline.toml``)::
     scale = 0.01                # 0.001..1.0
     seeds = [1, 2, 3]           # distinct whole numbers 0..2**31-1
     description = "..."         # optional
+    calibrated_parameters = 1   # optional: start from the pack's calibrated/v1.toml
     [parameters]                # optional behavioural overrides (sim/parameters.py)
     [baseline]                  # optional: description, [baseline.policy.<lever>] changes
                                 #   relative to the region pack's policy history
     [scenarios.<name>]          # any number: description, [scenarios.<name>.policy.<lever>]
-                                #   changes relative to the baseline
+                                #   changes relative to the baseline, and
+                                #   [scenarios.<name>.parameters] overrides
+    [sweep]                     # optional design whose points become scenarios sweep-0001...:
+                                #   design = "grid" | "latin_hypercube", samples, seed, start,
+                                #   [sweep.parameters] / [sweep.levers] name = [values] or [low, high]
+    [sensitivity]               # optional: method = "sobol" | "morris", samples, seed, start,
+                                #   outputs = [indicators], [sensitivity.parameters] / .levers ranges;
+                                #   points become scenarios sa-0001...
+    [calibration]               # optional, read by `fertsim calibrate` (experiments/calibrate.py)
 
 Every error is a ConfigError whose message is one line naming the field path.
 """
@@ -31,14 +40,18 @@ from dataclasses import dataclass
 from datetime import date, time
 from pathlib import Path
 
+from experiments import design
 from policies.levers import FIRST_YEAR, LAST_YEAR, LeverError, show_value, validate_lever
 from policies.schedule import check_window, merge_policy
 from sim.parameters import PARAMETERS, resolve
 
 BASELINE = "baseline"
 TOP_LEVEL = ("name", "region", "start_year", "years", "scale", "seeds", "description",
-             "parameters", "baseline", "scenarios")
-SECTION_KEYS = ("description", "policy")
+             "calibrated_parameters", "parameters", "baseline", "scenarios", "sweep", "sensitivity", "calibration")
+SECTION_KEYS = ("description", "policy", "parameters")
+SWEEP_KEYS = ("design", "samples", "seed", "start", "parameters", "levers")
+SENSITIVITY_KEYS = ("method", "samples", "seed", "start", "outputs", "year", "parameters", "levers")
+CALIBRATION_KEYS = ("trials", "batch", "seed", "targets", "weights", "parameters")
 DEFAULTS = {"region": "beijing", "start_year": 2021, "years": 30, "scale": 0.01, "description": ""}
 YEARS_RANGE = (1, 100)
 SCALE_RANGE = (0.001, 1.0)
@@ -92,11 +105,18 @@ class ExperimentConfig:
             raise KeyError(f"unknown scenario {scenario!r}; allowed: {', '.join(self.scenario_names())}")
         return merge_policy(baseline, self.resolved["scenarios"][scenario]["policy"])
 
+    def parameters(self, scenario: str) -> dict:
+        """Every behavioural parameter of ``scenario``: the config's, then the baseline's
+        overrides, then the scenario's."""
+        r = self.resolved
+        own = {} if scenario == BASELINE else r["scenarios"][scenario].get("parameters", {})
+        return {**r["parameters"], **r["baseline"].get("parameters", {}), **own}
+
     def run_spec(self, scenario: str, seed: int) -> dict:
         """Keyword arguments of ``FertilityModel`` for one run of ``scenario`` with ``seed``."""
         r = self.resolved
         return {"region": r["region"], "start_year": r["start_year"], "years": r["years"],
-                "scale": r["scale"], "seed": seed, "parameters": dict(r["parameters"]),
+                "scale": r["scale"], "seed": seed, "parameters": self.parameters(scenario),
                 "policy": self.changes(scenario)}
 
 
@@ -138,11 +158,21 @@ def _resolve(raw: dict) -> dict:
     end_year = start_year + years - 1
     if end_year > LAST_YEAR:
         raise ConfigError(f"years: {years} years from {start_year} end in {end_year}, after {LAST_YEAR}")
-    scenarios = _table(cfg, "scenarios", "")
+    scenarios = dict(_table(cfg, "scenarios", ""))
     for name in scenarios:
         if name == BASELINE or not isinstance(name, str) or not NAME_PATTERN.fullmatch(name):
             raise ConfigError(f"scenarios: bad scenario name {name!r}; allowed: {NAME_RULE}, not 'baseline'")
-    return {
+    designs = {}
+    for key, expand in (("sweep", _sweep), ("sensitivity", _sensitivity)):
+        if key in cfg:
+            designs[key], points = expand(_table(cfg, key, ""), start_year, end_year)
+            clash = sorted(set(points) & set(scenarios))
+            if clash:
+                raise ConfigError(f"scenarios.{clash[0]}: the name is taken by a {key} point; rename the scenario")
+            scenarios.update(points)
+    if "calibration" in cfg:
+        designs["calibration"] = _calibration(_table(cfg, "calibration", ""))
+    return {**designs,
         "name": _name(cfg["name"]),
         "region": region,
         "start_year": start_year,
@@ -150,7 +180,8 @@ def _resolve(raw: dict) -> dict:
         "scale": float(_number(cfg, "scale", *SCALE_RANGE)),
         "seeds": _seeds(cfg["seeds"]),
         "description": _text(cfg, "description", ""),
-        "parameters": _parameters(_table(cfg, "parameters", "")),
+        **_calibrated(cfg, region),
+        "parameters": _parameters({**_calibrated_values(cfg, region), **_table(cfg, "parameters", "")}),
         "baseline": _section(cfg, BASELINE, "", start_year, end_year),
         "scenarios": {name: _section(scenarios, name, "scenarios.", start_year, end_year)
                       for name in scenarios},
@@ -232,18 +263,18 @@ def _seeds(value: object) -> list[int]:
     return sorted(value)
 
 
-def _parameters(overrides: dict) -> dict:
+def _parameters(overrides: dict, path: str = "parameters") -> dict:
     """All behavioural parameters: defaults with ``overrides`` applied (sim.parameters.resolve)."""
     for name, value in overrides.items():
         if name not in PARAMETERS:
-            raise ConfigError(f"parameters: unknown parameter {name!r}; allowed: {', '.join(PARAMETERS)}")
+            raise ConfigError(f"{path}: unknown parameter {name!r}; allowed: {', '.join(PARAMETERS)}")
         if isinstance(value, float) and not math.isfinite(value):
-            raise ConfigError(f"parameters.{name}: {value} is not allowed; expected a finite number "
+            raise ConfigError(f"{path}.{name}: {value} is not allowed; expected a finite number "
                               f"{PARAMETERS[name].lower}..{PARAMETERS[name].upper}")
         try:
             resolve({name: value})
         except ValueError as exc:
-            raise ConfigError(f"parameters.{name}: {exc}") from None
+            raise ConfigError(f"{path}.{name}: {exc}") from None
     return resolve(overrides)
 
 
@@ -255,7 +286,143 @@ def _section(table: dict, name: str, path: str, start_year: int, end_year: int) 
     policy = {lever: validate_lever(lever, spec, f"{where}.policy")
               for lever, spec in _table(section, "policy", f"{where}.").items()}
     check_window(policy, start_year, end_year, f"{where}.policy")
-    return {"description": _text(section, "description", f"{where}."), "policy": policy}
+    out = {"description": _text(section, "description", f"{where}."), "policy": policy}
+    overrides = _table(section, "parameters", f"{where}.")
+    if overrides:        # kept only when given, so that configs without any keep their hash
+        _parameters(overrides, f"{where}.parameters")
+        out["parameters"] = dict(sorted(overrides.items()))
+    return out
+
+
+def _calibrated(cfg: dict, region: str) -> dict:
+    """``{"calibrated_parameters": N}`` if the config names a version (kept only then, so
+    that configs without one keep their hash)."""
+    if "calibrated_parameters" not in cfg:
+        return {}
+    return {"calibrated_parameters": _whole(cfg, "calibrated_parameters", "", 1, 1_000_000)}
+
+
+def _calibrated_values(cfg: dict, region: str) -> dict:
+    if "calibrated_parameters" not in cfg:
+        return {}
+    packs = _packs()
+    try:
+        values = packs.calibrated_parameters(region, _calibrated(cfg, region)["calibrated_parameters"])
+    except packs.PackError as exc:
+        raise ConfigError(f"calibrated_parameters: {exc}") from None
+    unknown = sorted(set(values) - set(PARAMETERS))
+    if unknown:
+        raise ConfigError(f"calibrated_parameters: the file names unknown parameter {unknown[0]!r}")
+    return values
+
+
+def _design_factors(block: dict, path: str, keys: tuple[str, ...], ranges: bool, start: int) -> list:
+    """The factors of a sweep or sensitivity block, each value checked against its bounds."""
+    _check_keys(block, keys, f"in [{path}]")
+    try:
+        factors = design.parse_factors(block, path, ranges)
+    except design.DesignError as exc:
+        raise ConfigError(str(exc)) from None
+    for f in factors:
+        for value in f.values:
+            where = f"{path}.{f.kind}.{f.name}"
+            if f.kind == "parameters":
+                _parameters({f.name: f.cast(value) if ranges else value}, where.rsplit(".", 1)[0])
+            else:
+                validate_lever(f.name, {"schedule": {str(start): f.cast(value) if ranges else value}},
+                               f"{path}.levers")
+    return factors
+
+
+def _whole(block: dict, key: str, path: str, lower: int, upper: int) -> int:
+    """``block[key]`` as a whole number lower..upper; errors name ``path.key``."""
+    where = f"{path}.{key}" if path else key
+    return _number({where: block[key]}, where, lower, upper, integer=True)
+
+
+def _sweep(block: dict, start_year: int, end_year: int) -> tuple[dict, dict]:
+    """[sweep] → (normalised block, its points as raw scenarios sweep-0001…)."""
+    block = {"design": "grid", "seed": 0, **block}
+    start = _whole(block, "start", "sweep", start_year, end_year) if "start" in block else start_year
+    if block["design"] not in design.SWEEP_DESIGNS:
+        raise ConfigError(f"sweep.design: got {show_value(block['design'])}; allowed: "
+                          + ", ".join(design.SWEEP_DESIGNS))
+    lhs = block["design"] == "latin_hypercube"
+    factors = _design_factors(block, "sweep", SWEEP_KEYS, ranges=lhs, start=start)
+    seed = _whole(block, "seed", "sweep", 0, SEED_MAX)
+    if lhs:
+        if "samples" not in block:
+            raise ConfigError("sweep.samples: missing; a latin_hypercube design needs samples = N (1..10000)")
+        samples = _whole(block, "samples", "sweep", 1, 10_000)
+        points = design.latin_hypercube(factors, samples, seed)
+    else:
+        if "samples" in block:
+            raise ConfigError("sweep.samples: a grid takes every combination; remove samples or use "
+                              'design = "latin_hypercube"')
+        points = design.grid(factors)
+    normal = {"design": block["design"], "seed": seed, "start": start, **_factor_tables(factors)}
+    if lhs:
+        normal["samples"] = samples
+    return normal, _generated(points, factors, start, "sweep")
+
+
+def _sensitivity(block: dict, start_year: int, end_year: int) -> tuple[dict, dict]:
+    """[sensitivity] → (normalised block, SALib's sample points as raw scenarios sa-0001…)."""
+    block = {"method": "sobol", "seed": 0, "outputs": ["births", "tfr"], **block}
+    start = _whole(block, "start", "sensitivity", start_year, end_year) if "start" in block else start_year
+    if block["method"] not in design.SENSITIVITY_METHODS:
+        raise ConfigError(f"sensitivity.method: got {show_value(block['method'])}; allowed: "
+                          + ", ".join(design.SENSITIVITY_METHODS))
+    factors = _design_factors(block, "sensitivity", SENSITIVITY_KEYS, ranges=True, start=start)
+    if "samples" not in block:
+        raise ConfigError("sensitivity.samples: missing; give samples = N (Sobol: a power of 2, e.g. 8)")
+    samples = _whole(block, "samples", "sensitivity", 1, 4096)
+    if block["method"] == "sobol" and samples & (samples - 1):
+        raise ConfigError(f"sensitivity.samples: {samples} is not a power of 2; Sobol needs 2, 4, 8, 16, ...")
+    seed = _whole(block, "seed", "sensitivity", 0, SEED_MAX)
+    outputs = block["outputs"]
+    if not isinstance(outputs, list) or not outputs or not all(isinstance(o, str) and o for o in outputs):
+        raise ConfigError(f"sensitivity.outputs: got {show_value(outputs)}, expected a list of indicator "
+                          'names such as ["births", "tfr"]')
+    normal = {"method": block["method"], "samples": samples, "seed": seed, "start": start,
+              "outputs": list(outputs), **_factor_tables(factors)}
+    if "year" in block:
+        normal["year"] = _whole(block, "year", "sensitivity", start_year, end_year)
+    _, points = design.sensitivity_sample(block["method"], factors, samples, seed)
+    return normal, _generated(points, factors, start, "sa")
+
+
+def _calibration(block: dict) -> dict:
+    """[calibration] → normalised block (the trials are chosen while it runs)."""
+    block = {"trials": 40, "batch": 1, "seed": 0, **block}
+    factors = _design_factors(block, "calibration", CALIBRATION_KEYS, ranges=True, start=FIRST_YEAR)  # no levers
+    targets = block.get("targets", [])
+    if not isinstance(targets, list) or not all(isinstance(t, str) for t in targets):
+        raise ConfigError(f"calibration.targets: got {show_value(targets)}, expected a list of target "
+                          "names of the region pack (empty = all)")
+    weights = _table(block, "weights", "calibration.")
+    for name, w in weights.items():
+        if isinstance(w, bool) or not isinstance(w, int | float) or not 0 <= w <= 1e6:
+            raise ConfigError(f"calibration.weights.{name}: got {show_value(w)}, expected a number 0..1e6")
+    return {"trials": _whole(block, "trials", "calibration", 1, 100_000),
+            "batch": _whole(block, "batch", "calibration", 1, 1024),
+            "seed": _whole(block, "seed", "calibration", 0, SEED_MAX),
+            "targets": sorted(set(targets)), "weights": {k: float(v) for k, v in sorted(weights.items())},
+            **_factor_tables(factors)}
+
+
+def _factor_tables(factors: list) -> dict:
+    tables = {kind: {} for kind in design.KINDS}
+    for f in factors:
+        tables[f.kind][f.name] = list(f.values)
+    return {kind: table for kind, table in tables.items() if table}
+
+
+def _generated(points: list[dict], factors: list, start: int, prefix: str) -> dict:
+    try:
+        return design.point_scenarios(points, factors, start, prefix)
+    except design.DesignError as exc:
+        raise ConfigError(str(exc)) from None
 
 
 def config_to_toml(table: dict) -> str:

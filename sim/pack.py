@@ -143,3 +143,17 @@ def load_pack(name: str = "beijing") -> RegionPack:
         policy_history=policy,
         earliest_start_year=int(census_date[:4]) + 1,
     )
+
+
+def calibrated_parameters(region: str, version: int) -> dict[str, float]:
+    """The ``[parameters]`` of ``sim/packs/<region>/calibrated/v<version>.toml`` (written by
+    ``fertsim calibrate``); PackError naming the versions there if it does not exist."""
+    folder = PACKS_DIR / region / "calibrated"
+    path = folder / f"v{version}.toml"
+    if not path.is_file():
+        found = sorted(int(p.stem[1:]) for p in folder.glob("v*.toml") if p.stem[1:].isdigit()) \
+            if folder.is_dir() else []
+        raise PackError(f"no calibrated parameter file v{version} for region {region!r}; available: "
+                        f"{', '.join(f'v{v}' for v in found) or 'none (run `fertsim calibrate`)'}")
+    with open(path, "rb") as f:
+        return dict(tomllib.load(f).get("parameters", {}))

@@ -277,7 +277,7 @@ def build_mortality(mort: Table) -> list[list]:
                                          t["value"].astype(float).to_numpy()), t["_row"].tolist())
         mx15, mx20 = per["2015-2020"][0], per["2020-2025"][0]
         decline = np.clip(-np.log(mx20 / mx15) / 5.0, 0.0, 0.03)
-        span = lambda rs: f"{rs[0]}-{rs[-1]}"
+        span = lambda rs: f"{rs[0]}-{rs[-1]}"  # noqa: E731
         src = (f"derived: mean-preserving log-linear interpolation of abridged WPP2024 mx, shared/data/china_mortality_2020.csv "
                f"rows {span(per['2015-2020'][1])} (2015-2020) and {span(per['2020-2025'][1])} (2020-2025); "
                f"annual_decline = -ln(mx_2020_2025/mx_2015_2020)/5 clipped to [0, 0.03] (assumption); see README")
