@@ -1,4 +1,5 @@
-"""The ``fertsim`` command line: run, list, export, compare, quickstart.
+"""The ``fertsim`` command line: run, list, export, compare, reproduce, sensitivity, calibrate,
+quickstart, dashboard.
 
 ``main(argv) -> exit code``. A user error (bad config, lever, database, flag or output
 file) prints one line ``fertsim: error: <message>`` to stderr and returns 2, before any
@@ -15,10 +16,15 @@ from importlib import resources
 from pathlib import Path
 
 import pandas as pd
+from tqdm import tqdm
 
 from experiments.compare import CompareError, append_paired, comparison_table, format_comparison, paired_results
 from experiments.config import BASELINE, ConfigError, load_config
+from experiments.executors import DaskExecutor, ExecutorError, ProcessExecutor
+from experiments.reproduce import (ReproduceError, describe_difference, first_difference, load_stored_run, rerun,
+                                   version_note)
 from experiments.runner import run_experiment
+from experiments.sensitivity import SensitivityError, analyse, format_indices
 from experiments.store import ENV_VAR, Store, StoreError, database_url
 from policies.levers import LeverError
 
@@ -48,7 +54,8 @@ def main(argv: list[str] | None = None) -> int:
         return int(exc.code or 0)
     try:
         return args.handler(args)
-    except (ConfigError, LeverError, StoreError, UsageError, CompareError) as exc:
+    except (ConfigError, LeverError, StoreError, UsageError, CompareError, ExecutorError, ReproduceError,
+            SensitivityError) as exc:
         print(f"fertsim: error: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
@@ -72,7 +79,34 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--seeds", type=_seed_list, metavar="LIST", help="comma-separated seeds, e.g. 1,2,3")
     run.add_argument("--db", metavar="URL", help=DB_HELP)
     run.add_argument("--quiet", action="store_true", help="no progress bar or summary")
+    _executor_options(run)
     run.set_defaults(handler=_run)
+
+    sensitivity = commands.add_parser(
+        "sensitivity", help="global sensitivity (Sobol or Morris, SALib) of a config's [sensitivity] design",
+        description="Runs the points of the config's [sensitivity] design (resumable, like `run`), then prints "
+                    "SALib's indices for each output (Sobol: S1 and ST with 95% half-widths; Morris: mu_star, "
+                    "mu, sigma) and stores them in the database.")
+    sensitivity.add_argument("config", metavar="CONFIG", help="experiment config (TOML) with a [sensitivity] block")
+    sensitivity.add_argument("--db", metavar="URL", help=DB_HELP)
+    sensitivity.add_argument("--quiet", action="store_true", help="no progress bar")
+    _executor_options(sensitivity)
+    sensitivity.set_defaults(handler=_sensitivity)
+
+    calibrate = commands.add_parser(
+        "calibrate", help="fit behavioural parameters to the region pack's targets (simulated method of moments)",
+        description="Optuna (TPE) over the config's [calibration] parameters, minimising the weighted squared "
+                    "distances to the region pack's targets; trials run on the chosen executor and land in the "
+                    "database (a restarted calibration reuses them). Writes sim/packs/REGION/calibrated/vN.toml "
+                    "and a fit report (fit.md, fit.html) in --out.")
+    calibrate.add_argument("config", metavar="CONFIG", help="experiment config (TOML) with a [calibration] block")
+    calibrate.add_argument("--db", metavar="URL", help=DB_HELP)
+    calibrate.add_argument("--out", metavar="DIR", help="folder for the fit report (default ./calibration-NAME)")
+    calibrate.add_argument("--pack-dir", metavar="DIR",
+                           help="write the parameter file into DIR/calibrated/ instead of the region pack's folder")
+    calibrate.add_argument("--quiet", action="store_true", help="no progress bar or batch lines")
+    _executor_options(calibrate)
+    calibrate.set_defaults(handler=_calibrate)
 
     listing = commands.add_parser("list", help="list the experiments and runs in the database")
     listing.add_argument("--db", metavar="URL", help=DB_HELP)
@@ -104,10 +138,40 @@ def _parser() -> argparse.ArgumentParser:
     compare.add_argument("--db", metavar="URL", help=DB_HELP)
     compare.set_defaults(handler=_compare)
 
+    reproduce = commands.add_parser(
+        "reproduce", help="re-run a stored run and compare its indicator rows with the stored ones",
+        description="Re-runs run RUN_ID from its stored config, scenario and seed and compares the new indicator "
+                    "rows with the stored ones: prints 'identical' (exit 0) or the first row that differs "
+                    "(exit 1), and notes if the code version differs from the stored run's. Writes nothing "
+                    "to the database.")
+    reproduce.add_argument("run_id", type=int, metavar="RUN_ID", help="a run id (see `fertsim list`)")
+    reproduce.add_argument("--db", metavar="URL", help=DB_HELP)
+    reproduce.add_argument("--quiet", action="store_true", help="no progress bar")
+    reproduce.set_defaults(handler=_reproduce)
+
     quick = commands.add_parser("quickstart", help="a small 10-year Beijing run and its key indicators")
     quick.add_argument("--db", metavar="URL", help=f"database URL or SQLite file (default ./{QUICKSTART_DB})")
     quick.set_defaults(handler=_quickstart)
+
+    board = commands.add_parser("dashboard", help="open the results in the Dash dashboard (a local web server)",
+                                description="Serves the dashboard over the results database until Ctrl+C: "
+                                            "overview against the plan's targets, scenario comparison, "
+                                            "population, childcare, work, costs, a scenario builder that runs "
+                                            "in the background, run provenance and downloads, and one family "
+                                            "followed under two scenarios.")
+    board.add_argument("--db", metavar="URL", help=DB_HELP)
+    board.add_argument("--host", default="127.0.0.1",
+                       help="address to listen on (default 127.0.0.1: this machine only; 0.0.0.0 opens it "
+                            "to the network)")
+    board.add_argument("--port", type=_port, default=8050, help="port to listen on (default 8050)")
+    board.set_defaults(handler=_dashboard)
     return parser
+
+
+def _port(text: str) -> int:
+    if not text.isdigit() or not 1 <= int(text) <= 65535:
+        raise argparse.ArgumentTypeError(f"expected a port number 1..65535, got {text!r}")
+    return int(text)
 
 
 def _seed_list(text: str) -> list[int]:
@@ -117,15 +181,109 @@ def _seed_list(text: str) -> list[int]:
         raise argparse.ArgumentTypeError(f"expected comma-separated whole numbers such as 1,2,3, got {text!r}")
 
 
+def _worker_count(text: str) -> int:
+    try:
+        count = int(text)
+    except ValueError:
+        count = 0
+    if count < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number of processes, 1 or more, got {text!r}")
+    return count
+
+
+def _executor_options(command) -> None:
+    where = command.add_mutually_exclusive_group()
+    where.add_argument("--workers", type=_worker_count, default=1, metavar="N",
+                       help="worker processes on this machine (default 1: runs one after another in this process)")
+    where.add_argument("--dask", metavar="ADDRESS",
+                       help="run on the workers of a Dask scheduler, e.g. tcp://10.0.0.5:8786 (start one with "
+                            "`dask scheduler`, and workers with `dask worker ADDRESS`)")
+
+
+def _executor(args):
+    """The executor the flags ask for (None: runs in this process). Made before the store is
+    opened, so that an unreachable scheduler leaves no new SQLite file behind."""
+    return DaskExecutor(args.dask) if args.dask else ProcessExecutor(args.workers) if args.workers > 1 else None
+
+
+def _sensitivity(args) -> int:
+    config = load_config(args.config)
+    if "sensitivity" not in config.resolved:
+        raise UsageError(f"{args.config} has no [sensitivity] block; see experiments/configs/sensitivity-beijing.toml")
+    executor = _executor(args)
+    try:
+        with Store(database_url(args.db)) as store:
+            run_experiment(config, store, progress=not args.quiet, executor=executor)
+            table = analyse(config, store.export(config.name))
+            store.save_sensitivity(config.name, table)
+            where = store.display_url
+    finally:
+        if executor is not None:
+            executor.close()
+    block = config.resolved["sensitivity"]
+    year = f"in {block['year']}" if "year" in block else "mean over the simulated years"
+    print(f"{config.name}: {block['method']} indices ({year}, mean over seeds {config.seeds}); stored in {where}\n")
+    print(format_indices(table))
+    return 0
+
+
+def _calibrate(args) -> int:
+    from experiments.calibrate import calibrate, moments     # late: imports optuna
+
+    config = load_config(args.config)
+    r = config.resolved
+    if "calibration" not in r:
+        raise UsageError(f"{args.config} has no [calibration] block; see experiments/configs/calibrate-beijing.toml")
+    try:                                    # the targets first: a bad name must not leave a database behind
+        moments(r["region"], r["start_year"], r["start_year"] + r["years"] - 1, r["calibration"]["targets"])
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+    out = Path(args.out or f"calibration-{config.name}")
+    executor = _executor(args)
+    try:
+        with Store(database_url(args.db)) as store:
+            result = calibrate(config, store, out, executor=executor, progress=not args.quiet,
+                               pack_dir=Path(args.pack_dir) if args.pack_dir else None,
+                               log=(lambda *_: None) if args.quiet else print)
+    finally:
+        if executor is not None:
+            executor.close()
+    print(f"{config.name}: best loss {result['loss']:.4g}; parameters written to {result['parameter_file']} "
+          f"(use `calibrated_parameters = {result['version']}` in a config); fit report in {result['report']}")
+    return 0
+
+
 def _run(args) -> int:
     config = load_config(args.config, {"scale": args.scale, "years": args.years, "seeds": args.seeds})
-    with Store(database_url(args.db)) as store:
-        new = run_experiment(config, store, progress=not args.quiet)
-        if not args.quiet:
-            total = len(config.scenario_names()) * len(config.seeds)
-            print(f"{config.name}: {len(new)} runs done, {total - len(new)} already stored; "
-                  f"results in {store.display_url}")
+    # the executor first: an unreachable scheduler must not leave a new SQLite file behind
+    executor = _executor(args)
+    try:
+        with Store(database_url(args.db)) as store:
+            new = run_experiment(config, store, progress=not args.quiet, executor=executor)
+            if not args.quiet:
+                total = len(config.scenario_names()) * len(config.seeds)
+                print(f"{config.name}: {len(new)} runs done, {total - len(new)} already stored; "
+                      f"results in {store.display_url}")
+    finally:
+        if executor is not None:
+            executor.close()
     return 0
+
+
+def _reproduce(args) -> int:
+    with Store(database_url(args.db), create=False) as store:
+        stored = load_stored_run(store, args.run_id)
+    print(f"run {stored.run_id}: experiment {stored.experiment}, scenario {stored.scenario}, seed {stored.seed}")
+    if (note := version_note(stored)) is not None:
+        print(note)
+    with tqdm(total=stored.n_months, unit="month", disable=args.quiet) as bar:
+        new = rerun(stored, progress=lambda months_done, n_months: bar.update(months_done - bar.n))
+    difference = first_difference(stored.rows, new)
+    if difference is None:
+        print(f"identical: all {len(stored.rows)} indicator rows")
+        return 0
+    print(f"different: first at {describe_difference(difference)}")
+    return 1
 
 
 def _list(args) -> int:
@@ -193,7 +351,35 @@ def _quickstart(args) -> int:
     print(key_indicator_table(frame, BASELINE, config.seeds[0], r["start_year"], r["years"]))
     print(f"\nResults are in {where}\nNext:\n"
           f"  fertsim export --db {shlex.quote(db)} --out results.csv   # all indicators as CSV\n"
-          f"  fertsim list --db {shlex.quote(db)}                       # experiments and runs")
+          f"  fertsim list --db {shlex.quote(db)}                       # experiments and runs\n"
+          f"  fertsim dashboard --db {shlex.quote(db)}                  # explore them in the browser")
+    return 0
+
+
+def _dashboard(args) -> int:
+    from dashboard.app import create_app, serve     # late: only this command needs Dash
+
+    url = database_url(args.db)
+    try:
+        with Store(url, create=False) as store:
+            source, problem = store.display_url, None
+    except StoreError as exc:
+        source, problem = "the database named by --db", exc
+    app = create_app(url)
+
+    def ready():
+        print(f"fertsim dashboard: http://{args.host}:{args.port}/ (results from {source}); Ctrl+C to stop",
+              flush=True)
+        if problem is not None:
+            print(f"fertsim dashboard: warning: {problem}; the pages say so until it can be read", file=sys.stderr)
+
+    try:
+        serve(app, args.host, args.port, ready)
+    except OSError as exc:
+        raise UsageError(f"cannot listen on {args.host}:{args.port}: {exc.strerror or exc}; "
+                         "choose another --port") from None
+    except KeyboardInterrupt:
+        print("fertsim dashboard: stopped")
     return 0
 
 

@@ -22,7 +22,8 @@ and summaries over the seeds per (scenario, year), group ``stat=mean`` / ``stat=
 * ``cost_per_additional_birth``: the ratio of the means, R = mean ΔC / mean ΔB (every
   paired seed counts, also those whose own ratio is NaN), with a 90 % interval by the
   delta method, R ± t(0.95, n−1) · √((s_C² − 2R·s_CB + R²·s_B²) / n) / mean ΔB
-  (s = sample (co)variances over seeds). NaN, with its interval, where mean ΔB ≤ 0. The
+  (s = sample (co)variances over seeds). NaN, with its interval, where mean ΔB ≤ 0 (below
+  NO_BIRTHS = 1e-6 births: a sum of rescaled counts that cancel leaves rounding noise). The
   delta method assumes mean ΔB is well away from 0; where its own interval reaches 0
   the ratio interval is unreliable (very wide).
 
@@ -48,6 +49,7 @@ COST_PER_ADDITIONAL_BIRTH = "cost_per_additional_birth"
 PAIRED_INDICATORS = (ADDITIONAL_BIRTHS, ADDITIONAL_FISCAL_COST, COST_PER_ADDITIONAL_BIRTH)
 STATS = ("mean", "low90", "high90")
 LEVEL = 0.90
+NO_BIRTHS = 1e-6            # a cumulative Δ births below this is 0 (rounding of rescaled counts), not a gain
 
 
 class CompareError(ValueError):
@@ -135,7 +137,7 @@ def comparison_table(paired: pd.DataFrame, year: int | None = None) -> pd.DataFr
         mine = per_seed[per_seed["scenario"] == scenario]
         births = mine[mine["indicator"] == ADDITIONAL_BIRTHS]
         row = {"scenario": scenario, "year": year, "seeds": int(births["seed"].nunique()),
-               "seeds_no_added_births": int((births["value"] <= 0).sum())}
+               "seeds_no_added_births": int((births["value"] <= NO_BIRTHS).sum())}
         stats = summary[summary["scenario"] == scenario].set_index(["indicator", "group"])["value"]
         for indicator in PAIRED_INDICATORS:
             for stat in STATS:
@@ -237,7 +239,7 @@ def _pairs(experiment: str, scenario: str, seeds: list[int], births: pd.Series,
         d_births = (b_scen[years] - b_base[years]).cumsum()
         d_cost = (_run(fiscal, scenario, seed).reindex(years, fill_value=0.0)
                   - _run(fiscal, BASELINE, seed).reindex(years, fill_value=0.0)).cumsum()
-        ratio = (d_cost / d_births).where(d_births > 0)
+        ratio = (d_cost / d_births).where(d_births > NO_BIRTHS)
         cumulative[seed] = pd.DataFrame({"births": d_births, "cost": d_cost})
         for year in years:
             for indicator, value in ((ADDITIONAL_BIRTHS, d_births[year]), (ADDITIONAL_FISCAL_COST, d_cost[year]),
@@ -274,7 +276,7 @@ def _mean_interval(x: np.ndarray) -> tuple[float, float, float]:
 def _ratio_interval(cost: np.ndarray, births: np.ndarray) -> tuple[float, float, float]:
     """Ratio of means mean(cost)/mean(births) and its delta-method 90 % interval."""
     n, mean_b = len(births), float(np.mean(births))
-    if mean_b <= 0:
+    if mean_b <= NO_BIRTHS:
         return math.nan, math.nan, math.nan
     ratio = float(np.mean(cost)) / mean_b
     if n < 2:
@@ -302,3 +304,28 @@ def _number(value: float) -> str:
 
 def _seed_text(seeds) -> str:
     return ", ".join(map(str, sorted(seeds)))
+
+
+def indicator_differences(export_df: pd.DataFrame, experiment: str, indicator: str,
+                          group: str = "") -> pd.DataFrame:
+    """Per-year difference scenario − baseline of one indicator (not cumulated), over paired seeds.
+
+    For each scenario other than the baseline, each year and each seed with finished runs of
+    both, the difference of ``indicator`` (with ``group``); then per (scenario, year) the mean
+    over those seeds with a 90 % Student-t interval (NaN with one seed). Returns
+    DataFrame[scenario, year, seeds, mean, low90, high90] by scenario and year (empty if
+    nothing is paired). The dashboard's "difference from baseline" of any indicator.
+    """
+    rows = export_df[(export_df["experiment"] == experiment) & (export_df["indicator"] == indicator)
+                     & (export_df["group"] == group)]
+    values = rows.set_index(["scenario", "seed", "year"])["value"].astype("float64")
+    columns = ["scenario", "year", "seeds", "mean", "low90", "high90"]
+    if BASELINE not in values.index.get_level_values("scenario"):
+        return pd.DataFrame(columns=columns)
+    base = values.xs(BASELINE, level="scenario")
+    out = []
+    for scenario in sorted(set(values.index.get_level_values("scenario")) - {BASELINE}):
+        diff = (values.xs(scenario, level="scenario") - base).dropna()
+        for year, per_seed in diff.groupby(level="year", sort=True):
+            out.append((scenario, int(year), len(per_seed), *_mean_interval(per_seed.to_numpy())))
+    return pd.DataFrame(out, columns=columns)

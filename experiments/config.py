@@ -162,14 +162,16 @@ def _resolve(raw: dict) -> dict:
     for name in scenarios:
         if name == BASELINE or not isinstance(name, str) or not NAME_PATTERN.fullmatch(name):
             raise ConfigError(f"scenarios: bad scenario name {name!r}; allowed: {NAME_RULE}, not 'baseline'")
+    normal = {name: _section(scenarios, name, "scenarios.", start_year, end_year) for name in scenarios}
     designs = {}
     for key, expand in (("sweep", _sweep), ("sensitivity", _sensitivity)):
         if key in cfg:
             designs[key], points = expand(_table(cfg, key, ""), start_year, end_year)
-            clash = sorted(set(points) & set(scenarios))
-            if clash:
-                raise ConfigError(f"scenarios.{clash[0]}: the name is taken by a {key} point; rename the scenario")
-            scenarios.update(points)
+            for name in points:
+                point = _section(points, name, "scenarios.", start_year, end_year)
+                # a resolved config read back holds its points already: the same ones are fine
+                if normal.setdefault(name, point) != point:
+                    raise ConfigError(f"scenarios.{name}: the name is taken by a {key} point; rename the scenario")
     if "calibration" in cfg:
         designs["calibration"] = _calibration(_table(cfg, "calibration", ""))
     return {**designs,
@@ -183,8 +185,7 @@ def _resolve(raw: dict) -> dict:
         **_calibrated(cfg, region),
         "parameters": _parameters({**_calibrated_values(cfg, region), **_table(cfg, "parameters", "")}),
         "baseline": _section(cfg, BASELINE, "", start_year, end_year),
-        "scenarios": {name: _section(scenarios, name, "scenarios.", start_year, end_year)
-                      for name in scenarios},
+        "scenarios": normal,
     }
 
 

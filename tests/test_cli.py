@@ -47,10 +47,10 @@ def populated_db(path: str = "results.db") -> str:
 def test_help_lists_the_commands(capsys):
     code, out, _ = fertsim(capsys, "--help")
     assert code == 0
-    for command in ("run", "list", "export", "quickstart"):
+    for command in ("run", "list", "export", "reproduce", "quickstart"):
         assert command in out
     code, out, _ = fertsim(capsys, "run", "--help")
-    assert code == 0 and "--seeds" in out and "--quiet" in out
+    assert code == 0 and "--seeds" in out and "--quiet" in out and "--workers" in out and "--dask" in out
 
 
 def test_no_command_is_a_user_error(capsys):
@@ -87,6 +87,11 @@ def test_missing_config(capsys):
     (["--years", "1.5"], "argument --years: invalid int value"),
     (["--seeds", "1,-2"], "seeds: seed -2 is not allowed"),
     (["--bogus"], "unrecognized arguments: --bogus"),
+    (["--workers", "0"], "argument --workers: expected a whole number of processes, 1 or more, got '0'"),
+    (["--workers", "-3"], "argument --workers: expected a whole number of processes, 1 or more, got '-3'"),
+    (["--workers", "1.5"], "argument --workers: expected a whole number of processes, 1 or more, got '1.5'"),
+    (["--workers", "2", "--dask", "tcp://127.0.0.1:8786"], "argument --dask: not allowed with argument --workers"),
+    (["--dask", "tcp://127.0.0.1:1"], "cannot reach the Dask scheduler at 'tcp://127.0.0.1:1'"),
 ])
 def test_bad_flags_are_one_line_and_write_nothing(capsys, flags, expect):
     code, _, err = fertsim(capsys, "run", write("config.toml", GOOD), *flags)
@@ -100,6 +105,9 @@ def test_unusable_database_is_a_user_error(capsys):
     assert_user_error(code, err, "cannot open database 'postgresql+psycopg://postgres@127.0.0.1:1/test'")
     code, _, err = fertsim(capsys, "run", config, "--db", "sqlite:////no/such/dir/x.db")
     assert_user_error(code, err, "unable to open database file")
+    code, _, err = fertsim(capsys, "run", config, "--workers", "2", "--db", "postgresql+psycopg://nobody@127.0.0.1:1/x")
+    assert_user_error(code, err, "cannot open database 'postgresql+psycopg://nobody@127.0.0.1:1/x': connection failed")
+    assert not Path("fertsim.db").exists()
 
 
 def test_name_taken_by_another_config_is_a_user_error_before_any_run(capsys):

@@ -44,6 +44,7 @@ def test_quickstart(capsys):
         assert indicator in out
     assert "2021" in out and "2025" in out and "2030" in out
     assert f"fertsim export --db {db} --out results.csv" in out and f"fertsim list --db {db}" in out
+    assert out.rstrip().splitlines()[-1].startswith(f"  fertsim dashboard --db {db}")     # it ends with the dashboard
     code, out, _ = fertsim(capsys, "quickstart")                 # again: nothing new to run
     assert code == 0
     code, out, _ = fertsim(capsys, "list", "--db", str(db))

@@ -373,7 +373,8 @@ def test_every_config_loads(path):
     for scenario in config.scenario_names():
         check_window(config.changes(scenario), r["start_year"], r["start_year"] + r["years"] - 1)
     assert path.read_text(encoding="utf-8").startswith("# ")
-    assert f"fertsim run experiments/configs/{path.name}" in path.read_text(encoding="utf-8")
+    command = "calibrate" if "calibration" in r else "sensitivity" if "sensitivity" in r else "run"
+    assert f"fertsim {command} experiments/configs/{path.name}" in path.read_text(encoding="utf-8")
 
 
 @pytest.mark.parametrize("stem", NEW_FILES)

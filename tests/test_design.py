@@ -57,6 +57,13 @@ def test_whole_number_factors_are_rounded():
     assert all(isinstance(d, int) and 98 <= d <= 365 for d in days)
 
 
+def test_a_resolved_config_reads_back_to_itself():
+    for blocks in ({"sweep": {"parameters": {"logit_net_cost": [-1.5, -0.5]}, "levers": {"birth_grant": [0, 5000]}}},
+                   {"sensitivity": {"samples": 2, "parameters": {"hire_rate": [0.2, 0.9]}}}):
+        c = config(**blocks)
+        assert config_from_dict(json.loads(c.canonical_json())).sha256 == c.sha256
+
+
 def test_configs_without_designs_are_unchanged():
     c = config(scenarios={"more": {"policy": {"childcare_subsidy": {"schedule": {"2021": 600}}}}})
     assert not {"sweep", "sensitivity", "calibration", "calibrated_parameters"} & set(c.resolved)
