@@ -1,0 +1,1 @@
+"""The dashboard's pages, one module each; ``dashboard.app`` imports them in menu order."""
