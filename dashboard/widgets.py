@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from dash import dcc, html
 
-from dashboard import figures
+from dashboard import data, figures
+from experiments.store import StoreError
 
 GRAPH_CONFIG = {"displaylogo": False, "responsive": True,
                 "modeBarButtonsToRemove": ["lasso2d", "select2d", "autoScale2d"]}
@@ -73,3 +74,16 @@ def no_experiments() -> html.Div:
                 html.Code("fertsim run experiments/configs/beijing-levers.toml --scale 0.002 --years 5"),
                 ", or build a scenario on the ", dcc.Link("Scenario builder", href="/builder"), " page."]),
     ], className="page")
+
+
+def experiment_page(requested: str | None, build) -> html.Div:
+    """``build(chosen, names)`` → the page, where ``names`` are the store's experiments and
+    ``chosen`` is ``requested`` if the store has it, else the first; or a page saying why there
+    is none: the store cannot be read, or it holds no finished runs yet."""
+    try:
+        names = data.experiment_names()
+        if not names:
+            return no_experiments()
+        return build(choose(requested, names), names)
+    except StoreError as exc:
+        return store_problem(exc)

@@ -14,14 +14,11 @@ NURSERY = ("nursery_places", "nursery_enrolled", "nursery_waitlist")
 
 
 def layout(experiment: str | None = None, **_) -> html.Div:
-    try:
-        names = data.experiment_names()
-        if not names:
-            return widgets.no_experiments()
-        chosen = widgets.choose(experiment, names)
-        scenarios, years = data.scenarios(chosen), data.years(chosen) or [0]
-    except StoreError as exc:
-        return widgets.store_problem(exc)
+    return widgets.experiment_page(experiment, lambda chosen, names: _page(chosen, names))
+
+
+def _page(chosen: str, names: list[str]) -> html.Div:
+    scenarios, years = data.scenarios(chosen), data.years(chosen) or [0]
     return widgets.page(
         "Childcare",
         "Nursery places are rationed per district (places per 1,000 residents × residents); children whose "

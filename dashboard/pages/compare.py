@@ -25,14 +25,11 @@ TABLE_COLUMNS = [
 
 
 def layout(experiment: str | None = None, indicator: str | None = None, **_) -> html.Div:
-    try:
-        names = data.experiment_names()
-        if not names:
-            return widgets.no_experiments()
-        chosen = widgets.choose(experiment, names)
-        scenarios, years = data.scenarios(chosen), data.years(chosen)
-    except StoreError as exc:
-        return widgets.store_problem(exc)
+    return widgets.experiment_page(experiment, lambda chosen, names: _page(chosen, names, indicator=indicator))
+
+
+def _page(chosen: str, names: list[str], indicator: str | None = None) -> html.Div:
+    scenarios, years = data.scenarios(chosen), data.years(chosen)
     options = [{"label": figures.label(i), "value": i} for i in INDICATORS]
     return widgets.page(
         "Compare scenarios",

@@ -12,14 +12,11 @@ from experiments.store import StoreError
 
 
 def layout(experiment: str | None = None, **_) -> html.Div:
-    try:
-        names = data.experiment_names()
-        if not names:
-            return widgets.no_experiments()
-        chosen = widgets.choose(experiment, names)
-        scenarios = data.scenarios(chosen)
-    except StoreError as exc:
-        return widgets.store_problem(exc)
+    return widgets.experiment_page(experiment, lambda chosen, names: _page(chosen, names))
+
+
+def _page(chosen: str, names: list[str]) -> html.Div:
+    scenarios = data.scenarios(chosen)
     return widgets.page(
         "Costs",
         "Every yuan each lever pays out in a year (means over seeds, at the real population size), and the cost "

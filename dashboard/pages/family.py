@@ -37,14 +37,12 @@ def layout(experiment: str | None = None, seed: str | None = None, a: str | None
            family: str | None = None, **_) -> html.Div:
     """The page; query parameters may preselect ``experiment``, ``seed``, scenarios ``a`` and ``b``
     and the ``family`` number."""
-    try:
-        names = data.experiment_names()
-        if not names:
-            return widgets.no_experiments()
-        chosen = widgets.choose(experiment, names)
-        scenarios, seeds = data.scenarios(chosen), data.seeds(chosen)
-    except StoreError as exc:
-        return widgets.store_problem(exc)
+    return widgets.experiment_page(experiment, lambda chosen, names: _page(chosen, names, seed=seed, a=a, b=b, family=family))
+
+
+def _page(chosen: str, names: list[str], seed: str | None = None, a: str | None = None, b: str | None = None,
+          family: str | None = None) -> html.Div:
+    scenarios, seeds = data.scenarios(chosen), data.seeds(chosen)
     return widgets.page(
         "Follow a family",
         f"One of {N_FAMILIES} women aged {AGE_RANGE[0]}-{AGE_RANGE[1]} at the start, sampled from the run's "

@@ -24,14 +24,11 @@ CARDS = (  # (indicator, how to show a value)
 
 
 def layout(experiment: str | None = None, scenario: str | None = None, **_) -> html.Div:
-    try:
-        names = data.experiment_names()
-        if not names:
-            return widgets.no_experiments()
-        chosen = widgets.choose(experiment, names)
-        scenarios = data.scenarios(chosen)
-    except StoreError as exc:
-        return widgets.store_problem(exc)
+    return widgets.experiment_page(experiment, lambda chosen, names: _page(chosen, names, scenario=scenario))
+
+
+def _page(chosen: str, names: list[str], scenario: str | None = None) -> html.Div:
+    scenarios = data.scenarios(chosen)
     return widgets.page(
         "Overview",
         "Key indicators of one scenario against the plan's targets: 4.5 nursery places per 1,000 residents "

@@ -13,14 +13,11 @@ MOTHERS = "mothers_employed_under3"
 
 
 def layout(experiment: str | None = None, **_) -> html.Div:
-    try:
-        names = data.experiment_names()
-        if not names:
-            return widgets.no_experiments()
-        chosen = widgets.choose(experiment, names)
-        scenarios = data.scenarios(chosen)
-    except StoreError as exc:
-        return widgets.store_problem(exc)
+    return widgets.experiment_page(experiment, lambda chosen, names: _page(chosen, names))
+
+
+def _page(chosen: str, names: list[str]) -> html.Div:
+    scenarios = data.scenarios(chosen)
     return widgets.page(
         "Women's employment",
         "Shares of women in paid work (a job held during leave counts) at year end, and of mothers whose "
