@@ -30,7 +30,9 @@ parallel and stores them. A calibration that is stopped and started again asks t
 trials (same seed, same history) and finds their runs already in the store.
 
 The result: a versioned parameter file in the pack (``sim/packs/<region>/calibrated/
-v<N>.toml``, which a config uses with ``calibrated_parameters = N``) and a fit report
+v<N>.toml``, which a config uses with ``calibrated_parameters = N``; it holds the fitted
+values and the parameters the config itself sets away from their defaults, so that the file
+alone gives the calibrated model) and a fit report
 (``<out>/fit.md``, a table of targets against the best trial, and ``<out>/fit.html``, a
 plot of both and of the loss by trial).
 """
@@ -49,6 +51,7 @@ from experiments.config import BASELINE, ExperimentConfig, config_from_dict, con
 from experiments.runner import run_experiment
 from experiments.store import Store, code_version
 from sim.pack import PACKS_DIR, load_pack
+from sim.parameters import PARAMETERS
 
 AGE_SCALE = 1.0          # years: the scale of an age target given by one bound
 RELATIVE_SCALE = 0.05    # share of the value: the scale of other targets given by a value or one bound
@@ -56,6 +59,7 @@ INDICATOR_OF_TARGET = {  # pack target name → (indicator, group)
     "population_year_end": ("population", ""),
     "mean_age_first_marriage_women": ("mean_age_first_marriage", "sex=female"),
     "mean_age_first_marriage_men": ("mean_age_first_marriage", "sex=male"),
+    **{f"asfr_{a}_{a + 4}": ("asfr", f"age={a}-{a + 4}") for a in range(15, 50, 5)},
 }
 TREND_TARGETS = ("crude_birth_rate", "crude_death_rate")
 
@@ -172,7 +176,6 @@ def calibrate(config: ExperimentConfig, store: Store, out_dir: Path, executor=No
 def _distribution(name: str, low: float, high: float):
     import optuna
 
-    from sim.parameters import PARAMETERS
     if PARAMETERS[name].integer:
         return optuna.distributions.IntDistribution(int(math.ceil(low)), int(math.floor(high)))
     return optuna.distributions.FloatDistribution(float(low), float(high))
@@ -205,6 +208,8 @@ def write_parameter_file(config: ExperimentConfig, params: dict, best_loss: floa
     folder.mkdir(parents=True, exist_ok=True)
     taken = [int(p.stem[1:]) for p in folder.glob("v*.toml") if p.stem[1:].isdigit()]
     version = max(taken, default=0) + 1
+    fixed = {name: value for name, value in config.resolved["parameters"].items()
+             if name not in params and value != PARAMETERS[name].default}
     header = {
         "version": version,
         "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
@@ -215,10 +220,12 @@ def write_parameter_file(config: ExperimentConfig, params: dict, best_loss: floa
         "loss": float(best_loss),
         "seeds": config.seeds,
         "scale": config.resolved["scale"],
+        "fitted": sorted(params),
+        "fixed": sorted(fixed),
     }
     text = ("# Calibrated behavioural parameters, written by `fertsim calibrate` (experiments/calibrate.py).\n"
             "# Use them with `calibrated_parameters = %d` in a config.\n" % version
-            + config_to_toml({**header, "parameters": dict(sorted(params.items()))}))
+            + config_to_toml({**header, "parameters": dict(sorted({**fixed, **params}.items()))}))
     path = folder / f"v{version}.toml"
     tmp = path.with_suffix(".toml.tmp")
     tmp.write_text(text, encoding="utf-8")

@@ -117,6 +117,25 @@ def append_paired(export_df: pd.DataFrame, experiment: str | None = None) -> pd.
     return pd.concat([head, *paired], ignore_index=True)[EXPORT_COLUMNS]
 
 
+def seed_summary(export_df: pd.DataFrame) -> pd.DataFrame:
+    """Per (experiment, scenario, year, indicator, group) of export rows: the mean over seeds and
+    its 90 % Student-t interval, as export rows with ``seed`` empty and ``stat=mean`` /
+    ``stat=low90`` / ``stat=high90`` appended to the group (``parity=2,stat=mean``; ``stat=mean``
+    for city-wide rows). Intervals need two seeds or more (NaN with one)."""
+    keys = ["experiment", "scenario", "year", "indicator", "group"]
+    stats = export_df.groupby(keys, sort=True)["value"].agg(["mean", "std", "count"]).reset_index()
+    t = stats["count"].map(lambda n: t_quantile((1 + LEVEL) / 2, int(n) - 1) if n >= 2 else math.nan)
+    half = t * stats["std"] / np.sqrt(stats["count"])
+    out = []
+    for stat, value in (("mean", stats["mean"]), ("low90", stats["mean"] - half), ("high90", stats["mean"] + half)):
+        rows = stats[keys].assign(seed=pd.NA, value=value.astype("float64"))
+        rows["group"] = rows["group"].where(rows["group"] == "", rows["group"] + ",") + f"stat={stat}"
+        out.append(rows)
+    # a stable sort on the row index interleaves the three: mean, low90, high90 of each key
+    frame = pd.concat(out).sort_index(kind="stable").reset_index(drop=True)
+    return frame.astype({"seed": "Int64", "year": "int64"})[EXPORT_COLUMNS]
+
+
 def comparison_table(paired: pd.DataFrame, year: int | None = None) -> pd.DataFrame:
     """One row per scenario at ``year`` (default: the last year) from ``paired_results`` rows.
 
@@ -248,7 +267,7 @@ def _pairs(experiment: str, scenario: str, seeds: list[int], births: pd.Series,
     both = pd.concat(cumulative, names=["seed", "year"])
     for year, group in both.groupby(level="year", sort=True):
         b, c = group["births"].to_numpy(), group["cost"].to_numpy()
-        stats = {ADDITIONAL_BIRTHS: _mean_interval(b), ADDITIONAL_FISCAL_COST: _mean_interval(c),
+        stats = {ADDITIONAL_BIRTHS: mean_interval(b), ADDITIONAL_FISCAL_COST: mean_interval(c),
                  COST_PER_ADDITIONAL_BIRTH: _ratio_interval(c, b)}
         for indicator, values in stats.items():
             for stat, value in zip(STATS, values):
@@ -264,7 +283,7 @@ def _run(series: pd.Series, scenario: str, seed: int) -> pd.Series:
         return pd.Series(dtype="float64", index=pd.Index([], dtype="int64", name="year"))
 
 
-def _mean_interval(x: np.ndarray) -> tuple[float, float, float]:
+def mean_interval(x: np.ndarray) -> tuple[float, float, float]:
     """Mean and Student-t 90 % interval over seeds (NaN interval for one seed)."""
     n, mean = len(x), float(np.mean(x))
     if n < 2:
@@ -327,5 +346,5 @@ def indicator_differences(export_df: pd.DataFrame, experiment: str, indicator: s
     for scenario in sorted(set(values.index.get_level_values("scenario")) - {BASELINE}):
         diff = (values.xs(scenario, level="scenario") - base).dropna()
         for year, per_seed in diff.groupby(level="year", sort=True):
-            out.append((scenario, int(year), len(per_seed), *_mean_interval(per_seed.to_numpy())))
+            out.append((scenario, int(year), len(per_seed), *mean_interval(per_seed.to_numpy())))
     return pd.DataFrame(out, columns=columns)

@@ -6,7 +6,7 @@ Format (see ``experiments/configs/baseline.toml``)::
     region = "beijing"          # a region pack
     start_year = 2021           # 1950..2100
     years = 30                  # 1..100
-    scale = 0.01                # 0.001..1.0
+    scale = 0.01                # 0.001..1.0 (a region pack may allow less: china 0.00001)
     seeds = [1, 2, 3]           # distinct whole numbers 0..2**31-1
     description = "..."         # optional
     calibrated_parameters = 1   # optional: start from the pack's calibrated/v1.toml
@@ -153,7 +153,8 @@ def _resolve(raw: dict) -> dict:
             raise ConfigError(f"{key}: missing; it is required (see experiments/configs/baseline.toml)")
     cfg = {**DEFAULTS, **raw}
     region = _region(cfg["region"])
-    start_year = _number(cfg, "start_year", _earliest_start(region), LAST_YEAR, integer=True)
+    earliest_start, min_scale = _pack_limits(region)
+    start_year = _number(cfg, "start_year", earliest_start, LAST_YEAR, integer=True)
     years = _number(cfg, "years", *YEARS_RANGE, integer=True)
     end_year = start_year + years - 1
     if end_year > LAST_YEAR:
@@ -179,7 +180,7 @@ def _resolve(raw: dict) -> dict:
         "region": region,
         "start_year": start_year,
         "years": years,
-        "scale": float(_number(cfg, "scale", *SCALE_RANGE)),
+        "scale": float(_number(cfg, "scale", min_scale, SCALE_RANGE[1])),
         "seeds": _seeds(cfg["seeds"]),
         "description": _text(cfg, "description", ""),
         **_calibrated(cfg, region),
@@ -234,10 +235,14 @@ def _region(value: object) -> str:
 
 
 @functools.cache
-def _earliest_start(region: str) -> int:
-    """The first start year the region pack supports (FIRST_YEAR while sim/pack.py is absent)."""
+def _pack_limits(region: str) -> tuple[int, float]:
+    """(first start year, smallest scale) the region pack allows (FIRST_YEAR and SCALE_RANGE's
+    lower bound while sim/pack.py is absent)."""
     packs = _packs()
-    return packs.load_pack(region).earliest_start_year if packs else FIRST_YEAR
+    if packs is None:
+        return FIRST_YEAR, SCALE_RANGE[0]
+    pack = packs.load_pack(region)
+    return pack.earliest_start_year, pack.min_scale
 
 
 def _packs():

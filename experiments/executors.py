@@ -54,6 +54,10 @@ class ProcessExecutor:
     def submit(self, spec: dict) -> concurrent.futures.Future:
         return self._pool.submit(compute_run, spec)
 
+    def submit_call(self, fn, *args) -> concurrent.futures.Future:
+        """``fn(*args)`` in a worker; ``fn`` must be importable by name (a module-level function)."""
+        return self._pool.submit(fn, *args)
+
     @staticmethod
     def wait_first(futures: list) -> set:
         """The futures of ``futures`` that are done, waiting for at least one."""

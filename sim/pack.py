@@ -22,6 +22,7 @@ SEXES = ("male", "female")         # column order of (age, sex) arrays: agents.s
 EDUCATION_COLUMNS = ("share_primary", "share_junior", "share_senior", "share_tertiary")
 ASFR_KEYS = tuple(f"asfr_{a}_{a + 4}" for a in range(15, 50, 5))
 MORTALITY_BASE_YEAR = 2022.5       # centre of the 2020-2025 period of mortality.csv's mx_2020_2025
+DEFAULT_MIN_SCALE = 0.001          # smallest scale a config may ask for, unless census.csv gives min_scale
 
 
 class PackError(ValueError):
@@ -56,6 +57,7 @@ class RegionPack:
     targets: pd.DataFrame                  # name, year, value, low, high, unit, source
     policy_history: dict                   # {lever: {"schedule": {key(str): value}, "eligibility": str}}
     earliest_start_year: int               # first whole year after the census (2021 for beijing)
+    min_scale: float                       # smallest scale a config may ask for (census.csv min_scale, else 0.001)
 
 
 def available_packs() -> list[str]:
@@ -142,6 +144,7 @@ def load_pack(name: str = "beijing") -> RegionPack:
         targets=_read(d / "targets.csv"),
         policy_history=policy,
         earliest_start_year=int(census_date[:4]) + 1,
+        min_scale=float(census.get("min_scale", DEFAULT_MIN_SCALE)),
     )
 
 

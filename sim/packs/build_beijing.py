@@ -352,29 +352,38 @@ def build_education() -> list[list]:
     return rows
 
 
+def economy_row(cost: Table, key: str, geography: str, indicator: str, year: str, unit: str,
+                scale: float = 1.0) -> list:
+    """One economy.csv row read from child_cost_and_income.csv (``scale`` = 0.01 for a percentage)."""
+    v, row = cost.one(geography=geography, indicator=indicator, data_year=year)
+    value = float(v) * scale if scale != 1.0 else int(v)
+    note = "derived: percent / 100 from " if scale != 1.0 else ""
+    return [key, value, unit, year, note + cost.ref(row, f"{geography} {indicator} {year}")]
+
+
 def build_economy(cost: Table, ctx: Table) -> list[list]:
-    rows = []
+    rows = [economy_row(cost, *args) for args in (
+        ("disposable_income_per_capita", "Beijing", "disposable_income_per_capita_all_residents", "2024", "yuan per person per year"),
+        ("disposable_income_per_capita_2023", "Beijing", "disposable_income_per_capita_all_residents", "2023", "yuan per person per year"),
+        ("disposable_income_per_capita_2022", "Beijing", "disposable_income_per_capita_all_residents", "2022", "yuan per person per year"),
+        ("wage_income_per_capita", "Beijing", "wage_income_per_capita_all_residents", "2024", "yuan per person per year"),
+        ("wage_income_per_capita_2023", "Beijing", "wage_income_per_capita_all_residents", "2023", "yuan per person per year"),
+        ("consumption_per_capita", "Beijing", "consumption_expenditure_per_capita_all_residents", "2023", "yuan per person per year"),
+        ("consumption_per_capita_2022", "Beijing", "consumption_expenditure_per_capita_all_residents", "2022", "yuan per person per year"),
+        ("gdp_per_capita", "Beijing", "gdp_per_capita", "2023", "yuan per person per year"),
+        ("child_cost_0_17_2019", "Beijing", "cost_of_raising_child_age_0_17", "2019", "yuan, total ages 0-17 (YuWa estimate)"),
+        ("child_cost_0_17_2022", "Beijing", "cost_of_raising_child_age_0_17", "2022", "yuan, total ages 0-17 (YuWa estimate)"),
+    )]
+    return rows + national_economy(cost, ctx)
 
-    def add(key, geography, indicator, year, unit, scale=1.0, label=""):
-        v, row = cost.one(geography=geography, indicator=indicator, data_year=year)
-        value = float(v) * scale if scale != 1.0 else int(v)
-        note = "derived: percent / 100 from " if scale != 1.0 else ""
-        rows.append([key, value, unit, year, note + cost.ref(row, label or f"{geography} {indicator} {year}")])
 
-    add("disposable_income_per_capita", "Beijing", "disposable_income_per_capita_all_residents", "2024", "yuan per person per year")
-    add("disposable_income_per_capita_2023", "Beijing", "disposable_income_per_capita_all_residents", "2023", "yuan per person per year")
-    add("disposable_income_per_capita_2022", "Beijing", "disposable_income_per_capita_all_residents", "2022", "yuan per person per year")
-    add("wage_income_per_capita", "Beijing", "wage_income_per_capita_all_residents", "2024", "yuan per person per year")
-    add("wage_income_per_capita_2023", "Beijing", "wage_income_per_capita_all_residents", "2023", "yuan per person per year")
-    add("consumption_per_capita", "Beijing", "consumption_expenditure_per_capita_all_residents", "2023", "yuan per person per year")
-    add("consumption_per_capita_2022", "Beijing", "consumption_expenditure_per_capita_all_residents", "2022", "yuan per person per year")
-    add("gdp_per_capita", "Beijing", "gdp_per_capita", "2023", "yuan per person per year")
-    add("child_cost_0_17_2019", "Beijing", "cost_of_raising_child_age_0_17", "2019", "yuan, total ages 0-17 (YuWa estimate)")
-    add("child_cost_0_17_2022", "Beijing", "cost_of_raising_child_age_0_17", "2022", "yuan, total ages 0-17 (YuWa estimate)")
-    add("lfp_female_15plus", "China", "female_labour_force_participation_rate_15plus", "2021",
-        "share of women 15+ (China, ILO modelled)", scale=0.01)
-    add("lfp_ratio_female_male", "China", "ratio_female_to_male_labour_force_participation", "2019",
-        "female / male participation (China, ILO modelled)", scale=0.01)
+def national_economy(cost: Table, ctx: Table) -> list[list]:
+    """The economy.csv rows that are national figures in every pack: labour-force participation,
+    motherhood wage penalty, nursery enrolment, grandparent care, IVF cost, retirement ages."""
+    rows = [economy_row(cost, "lfp_female_15plus", "China", "female_labour_force_participation_rate_15plus", "2021",
+                        "share of women 15+ (China, ILO modelled)", scale=0.01),
+            economy_row(cost, "lfp_ratio_female_male", "China", "ratio_female_to_male_labour_force_participation", "2019",
+                        "female / male participation (China, ILO modelled)", scale=0.01)]
 
     for key, indicator, unit in (
         ("lfp_male_15plus", "male_labour_force_participation", "share of men 15+ (China, ILO modelled)"),
@@ -427,6 +436,13 @@ def build_targets(vital: Table, ctx: Table) -> list[list]:
 
 # --- policy history ----------------------------------------------------------------
 
+def lever(name: str, comments: list[str], schedule: dict[str, object]) -> str:
+    """TOML text of one lever table of a policy history, its source comments above it."""
+    sched = ", ".join(f"{k} = {v!r}" for k, v in schedule.items())   # repr keeps 1.0 a float
+    return "\n".join([*(f"# {c}" for c in comments), f"[{name}]", f"schedule = {{ {sched} }}",
+                      'eligibility = "all"', ""])
+
+
 def policy_history(pol: Table) -> str:
     """TOML text of the Beijing baseline lever schedules, each with comments naming its sources."""
     def val(policy, parameter, **kw):
@@ -450,11 +466,6 @@ def policy_history(pol: Table) -> str:
                          "actual_end_2024", "actual_oct_2025", "target_end_2025")}
     (t1, tr1), (t2, tr2) = [(r["value"], pol.ref(r["_row"], f"infant tax deduction from {r['effective_date']}"))
                             for _, r in tax.sort_values("effective_date").iterrows()]
-
-    def lever(name: str, comments: list[str], schedule: dict[str, object]) -> str:
-        sched = ", ".join(f"{k} = {v!r}" for k, v in schedule.items())   # repr keeps 1.0 a float
-        return "\n".join([*(f"# {c}" for c in comments), f"[{name}]", f"schedule = {{ {sched} }}",
-                          'eligibility = "all"', ""])
 
     n = {k: float(v) for k, (v, _) in nursery.items()}
     fee20, rf20 = val("nursery price", "average_monthly_fee_2020")
