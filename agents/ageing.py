@@ -1,14 +1,25 @@
 """Ageing: every living person gets one month older."""
 
-from agents.jit import kernel
-from agents.state import NO_CHILD
+from numba import prange
+
+from agents.jit import parallel_kernel
+from agents.state import FEMALE, NO_CHILD
 
 
-@kernel
-def age_one_month(alive, age_months, months_since_last_birth):
-    """In place: +1 month of age, and of time since the last birth where there is one."""
-    for i in range(alive.shape[0]):
-        if alive[i]:
-            age_months[i] += 1
-            if months_since_last_birth[i] != NO_CHILD:
-                months_since_last_birth[i] += 1
+@parallel_kernel
+def age_one_month(alive, age_months, months_since_last_birth, sex, parity, tally_age_months):
+    """In place: +1 month of age, and of time since the last birth where there is one
+    → (number of living women who reach ``tally_age_months`` this month, their parities summed).
+    Branch-free (every row written), so the loop runs in SIMD lanes."""
+    n_women = 0
+    parity_sum = 0
+    for i in prange(alive.shape[0]):
+        living = alive[i]
+        age = age_months[i] + 1 if living else age_months[i]
+        age_months[i] = age
+        since = months_since_last_birth[i]
+        months_since_last_birth[i] = since + 1 if living & (since != NO_CHILD) else since
+        turning = living & (age == tally_age_months) & (sex[i] == FEMALE)
+        n_women += 1 if turning else 0
+        parity_sum += parity[i] if turning else 0
+    return n_women, parity_sum

@@ -24,7 +24,9 @@ The month's childcare step, with the nursery rationing of ``agents/nursery.py``:
 
 import numpy as np
 
-from agents.jit import kernel
+from numba import prange
+
+from agents.jit import kernel, parallel_kernel
 
 from agents.state import (CARE_GRANDPARENT, CARE_MODE_NAMES, CARE_MOTHER, CARE_NANNY,  # noqa: F401
                           CARE_NURSERY, N_CARE_MODES, NO_CARE_MODE)
@@ -93,3 +95,15 @@ def settle_care_mode(rank, turned_away, full_mode):
             mode[i] = m
             break
     return mode
+
+
+@parallel_kernel
+def children_needing_care(alive, age_months, mother, childcare_mode, under_months, needs):
+    """``needs[i]`` = 1 for living children under ``under_months`` with a known mother, else 0.
+    Living persons of that age or older lose their care mode (``childcare_mode`` set to
+    NO_CARE_MODE in place). Branch-free."""
+    for i in prange(alive.shape[0]):
+        living = alive[i]
+        young = age_months[i] < under_months
+        childcare_mode[i] = NO_CARE_MODE if living & (not young) else childcare_mode[i]
+        needs[i] = 1 if living & young & (mother[i] >= 0) else 0

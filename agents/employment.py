@@ -8,31 +8,33 @@ month's new mothers.
 
 import numpy as np
 
-from agents.jit import kernel
+from numba import prange
+
+from agents.jit import kernel, parallel_kernel
+from agents.rng import uniform_one
 from agents.state import FEMALE
 
 
-@kernel
+@parallel_kernel
 def count_down_leave(alive, leave_months_left):
     """In place: −1 month of leave for living persons on leave (a dead person's leave is
-    cleared) → bool leave_ended_this_month (true where the last month was used up)."""
-    ended = np.zeros(alive.shape[0], np.bool_)
-    for i in range(alive.shape[0]):
-        if leave_months_left[i] > 0:
-            if not alive[i]:
-                leave_months_left[i] = 0
-                continue
-            leave_months_left[i] -= 1
-            ended[i] = leave_months_left[i] == 0
+    cleared) → number whose leave ended this month (the last month was used up). Branch-free."""
+    ended = 0
+    for i in prange(alive.shape[0]):
+        left = leave_months_left[i]
+        on_leave = left > 0
+        living = alive[i]
+        leave_months_left[i] = (left - 1 if living else 0) if on_leave else left
+        ended += 1 if on_leave & living & (left == 1) else 0
     return ended
 
 
-@kernel
-def decide_employment(alive, sex, age_months, employed, leave_months_left,
+@parallel_kernel
+def decide_employment(alive, sex, age_months, employed, leave_months_left, months_since_last_birth, key,
                       retirement_age_months, min_working_age_months,
                       p_exit, p_hire, hire_penalty_young_women, young_women_age_range,
-                      care_needs_mother, mother_youngest_3plus, p_return_school, u):
-    """Who works this month → new bool employed. The first rule that applies decides:
+                      care_needs_mother, p_return_school, seed_stream, month):
+    """Who works this month: ``employed`` is updated in place. The first rule that applies decides:
 
     1. dead persons do not work;
     2. persons at or past the retirement age of their sex (``retirement_age_months[sex]``,
@@ -43,50 +45,50 @@ def decide_employment(alive, sex, age_months, employed, leave_months_left,
        do not work;
     5. employed persons leave their job with probability ``p_exit`` per month;
     6. non-employed persons aged ``min_working_age_months`` or more are hired with
-       probability ``p_hire`` per month, or ``p_return_school`` for mothers whose
-       youngest child is 3 or older (``mother_youngest_3plus``: the child has left
-       mother care for kindergarten or school); either is multiplied by
-       (1 − ``hire_penalty_young_women``) for women whose age in months lies in
-       [young_women_age_range[0], young_women_age_range[1]) — employers' reluctance
-       to hire women who may take leave.
+       probability ``p_hire`` per month, or ``p_return_school`` for women whose youngest
+       child is 3 or older (``months_since_last_birth`` ≥ 36: the child has left mother care
+       for kindergarten or school); either is multiplied by (1 − ``hire_penalty_young_women``)
+       for women whose age in months lies in [young_women_age_range[0],
+       young_women_age_range[1]) — employers' reluctance to hire women who may take leave.
 
-    One uniform ``u`` per person; rules 5 and 6 are disjoint, so each person uses it once.
+    Rules 5 and 6 draw ``uniform_one(seed_stream, key, month, 0)`` (one draw a person; it is made
+    for every row, so the loop has no branch and runs in SIMD lanes).
     """
-    n = alive.shape[0]
-    new_employed = np.zeros(n, np.bool_)
-    for i in range(n):
-        if not alive[i]:
-            continue
+    r_male, r_female = retirement_age_months[0], retirement_age_months[1]
+    young_lo, young_hi = young_women_age_range[0], young_women_age_range[1]
+    for i in prange(alive.shape[0]):
         age = age_months[i]
-        if age >= retirement_age_months[sex[i]]:
-            continue
-        if leave_months_left[i] > 0:
-            new_employed[i] = employed[i]
-            continue
-        if care_needs_mother[i]:
-            continue
-        if employed[i]:
-            new_employed[i] = not (u[i] < p_exit)
-            continue
-        if age < min_working_age_months:
-            continue
-        p = p_return_school if mother_youngest_3plus[i] else p_hire
-        if sex[i] == FEMALE and young_women_age_range[0] <= age < young_women_age_range[1]:
-            p *= 1.0 - hire_penalty_young_women
-        new_employed[i] = u[i] < p
-    return new_employed
+        woman = sex[i] == FEMALE
+        u = uniform_one(seed_stream, key[i], month, 0)
+        was = employed[i]
+        p = p_return_school if woman & (months_since_last_birth[i] >= 36) else p_hire
+        p = p * (1.0 - hire_penalty_young_women) if woman & (young_lo <= age) & (age < young_hi) else p
+        now = (not (u < p_exit)) if was else (age >= min_working_age_months) & (u < p)     # rules 5, 6
+        now = False if care_needs_mother[i] else now                                        # rule 4
+        now = was if leave_months_left[i] > 0 else now                                      # rule 3
+        now = False if age >= (r_female if woman else r_male) else now                      # rule 2
+        employed[i] = now & alive[i]                                                        # rule 1
 
 
 @kernel
-def grow_wages(alive, age_months, wage, annual_growth_by_age):
-    """In place: wage × (1 + annual_growth_by_age[age_year]) ** (1/12) for each person
-    where ``alive`` (pass ``alive & employed`` to grow only the wages of those at work).
+def monthly_growth_factors(annual_growth_by_age):
+    """Annual growth rates by age year → the monthly factors (1 + rate) ** (1/12)."""
+    out = np.empty(annual_growth_by_age.shape[0])
+    for a in range(annual_growth_by_age.shape[0]):
+        out[a] = (1.0 + annual_growth_by_age[a]) ** (1.0 / 12.0)
+    return out
+
+
+@parallel_kernel
+def grow_wages(alive, age_months, wage, monthly_factor_by_age):
+    """In place: wage × monthly_factor_by_age[age_year] (``monthly_growth_factors``) for each
+    person where ``alive`` (pass ``alive & employed`` to grow only the wages of those at work).
     Ages past the table's last year use its last entry."""
-    n_ages = annual_growth_by_age.shape[0]
-    for i in range(alive.shape[0]):
+    n_ages = monthly_factor_by_age.shape[0]
+    for i in prange(alive.shape[0]):
         if alive[i]:
             a = min(age_months[i] // 12, n_ages - 1)
-            wage[i] = wage[i] * (1.0 + annual_growth_by_age[a]) ** (1.0 / 12.0)
+            wage[i] = wage[i] * monthly_factor_by_age[a]
 
 
 @kernel

@@ -8,6 +8,7 @@ forms, changed only by the multi-child priority for public rentals. The price of
 import numpy as np
 
 from agents.jit import kernel
+from agents.rng import uniform_one
 from agents.state import (
     HUKOU_LOCAL,
     TENURE_OWNER,
@@ -34,13 +35,35 @@ def draw_tenure(hukou, u, owner_share_local, owner_share_nonlocal, public_share_
 
 
 @kernel
-def admit_multichild_renters(tenure, n_children, eligible, u, p_admit):
-    """Private renters with 2+ children who are eligible move to public rental under the
-    multi-child priority with probability ``p_admit`` this month. Changes ``tenure`` in
-    place; → number admitted."""
+def admit_multichild_renters(tenure, children, household_hukou, hid, local_only, seed_stream, month, p_admit):
+    """Private renters with 2+ children (``children`` (n_h, k): counts by age group), of local hukou if
+    ``local_only``, move to public rental under the multi-child priority with probability
+    ``p_admit`` this month: household h draws ``uniform_one(seed_stream, hid[h], month, 0)``
+    (stream key = ``hid``), only if it qualifies. Changes ``tenure`` in place
+    → number admitted."""
     admitted = 0
     for h in range(tenure.shape[0]):
-        if tenure[h] == TENURE_PRIVATE_RENT and n_children[h] >= 2 and eligible[h] and u[h] < p_admit:
+        if tenure[h] != TENURE_PRIVATE_RENT or children[h].sum() < 2:
+            continue
+        if local_only and household_hukou[h] != HUKOU_LOCAL:
+            continue
+        if uniform_one(seed_stream, hid[h], month, 0) < p_admit:
             tenure[h] = TENURE_PUBLIC_PRIORITY
             admitted += 1
     return admitted
+
+
+@kernel
+def priority_discounts_and_tenure(tenure, n_members, rent_per_member, discount, out, counts):
+    """Households in order: for each public tenant admitted through the multi-child priority
+    (living or not), rent_per_member × members × discount into ``out`` (yuan/month the budget
+    pays); ``counts[t] += 1`` for each household with members, by tenure t → number written."""
+    k = 0
+    for h in range(tenure.shape[0]):
+        t = tenure[h]
+        if t == TENURE_PUBLIC_PRIORITY:
+            out[k] = rent_per_member * n_members[h] * discount
+            k += 1
+        if n_members[h] > 0:
+            counts[t] += 1
+    return k

@@ -2,37 +2,79 @@
 
 import numpy as np
 
-from agents.jit import kernel
-from agents.state import NO_PARTNER
+from numba import prange
+
+from agents.jit import kernel, parallel_kernel
+from agents.rng import uniform_one
+from agents.state import FEMALE, NO_PARTNER
 
 
-@kernel
-def enter_search(alive, age_months, sex, partner, searching, ever_married,
-                 p_search_month, rel_previously_married, u):
-    """Singles join the pool with probability p_search_month[age_year, sex]
-    (× rel_previously_married if married before) → bool newly searching."""
+@parallel_kernel
+def enter_search(alive, age_months, sex, partner, searching, ever_married, key,
+                 p_search_month, rel_previously_married, seed_stream, month, pool, p_row):
+    """Singles not yet searching join the pool with probability p_search_month[age_year, sex]
+    (× rel_previously_married if married before), drawing ``uniform_one(seed_stream, key,
+    month, 0)``; ``searching`` is set in place. ``pool[i]``: 1 for a woman, 2 for a man in the
+    pool after that (living singles who search), else 0. ``p_row`` (float64, a row each) is work
+    space: the table is looked up in one loop, the draws made in another without a branch."""
     n_ages = p_search_month.shape[0]
-    joins = np.zeros(alive.shape[0], np.bool_)
-    for i in range(alive.shape[0]):
-        if alive[i] and partner[i] == NO_PARTNER and not searching[i]:
-            p = p_search_month[min(age_months[i] // 12, n_ages - 1), sex[i]]
-            if ever_married[i]:
-                p *= rel_previously_married
-            joins[i] = u[i] < p
-    return joins
+    for i in prange(alive.shape[0]):
+        p_row[i] = p_search_month[min(age_months[i] // 12, n_ages - 1), sex[i]]
+    for i in prange(alive.shape[0]):
+        single = alive[i] & (partner[i] == NO_PARTNER)
+        p = p_row[i] * rel_previously_married if ever_married[i] else p_row[i]
+        was = searching[i]
+        now = was | (single & (uniform_one(seed_stream, key[i], month, 0) < p))
+        searching[i] = now
+        pool[i] = (1 if sex[i] == FEMALE else 2) if single & now else 0
 
 
 @kernel
-def match_couples(w_age, w_edu, w_district, m_age, m_edu, m_district,
-                  z_gap, u_candidates, u_accept,
+def age_windows(target, by_target, m_age, gap_sd):
+    """Each woman's window of men: (lo, hi) = np.searchsorted(m_age, target ∓ gap_sd) (m_age sorted),
+    found by walking the women in the order ``by_target`` (an argsort of ``target``) alongside the
+    men, one pass over each, instead of two binary searches each over memory at random."""
+    n_w = target.shape[0]
+    n_m = m_age.shape[0]
+    lows = np.empty(n_w, np.int64)
+    highs = np.empty(n_w, np.int64)
+    j_lo = 0
+    j_hi = 0
+    for r in range(n_w):
+        i = by_target[r]
+        key_lo = target[i] - gap_sd
+        while j_lo < n_m and m_age[j_lo] < key_lo:
+            j_lo += 1
+        key_hi = target[i] + gap_sd
+        while j_hi < n_m and m_age[j_hi] < key_hi:
+            j_hi += 1
+        lows[i] = j_lo
+        highs[i] = j_hi
+    return lows, highs
+
+
+def match_couples(w_age, w_edu, w_district, m_age, m_edu, m_district, z_gap, u_candidates, u_accept,
                   gap_mean, gap_sd, weight_education, weight_district, accept_prob):
+    """Pair searching women with searching men (``pair_couples``; this wrapper finds each woman's
+    window of men with numpy's sort, ``age_windows``). → husband index into the men arrays for
+    each woman, −1 if unmatched."""
+    target = w_age + gap_mean + gap_sd * z_gap          # as pair_couples' docstring: age + mean + sd × z
+    lows, highs = age_windows(target, np.argsort(target), m_age, gap_sd)
+    return pair_couples(w_age, w_edu, w_district, m_age, m_edu, m_district, lows, highs, u_candidates, u_accept,
+                        gap_mean, gap_sd, weight_education, weight_district, accept_prob)
+
+
+@kernel
+def pair_couples(w_age, w_edu, w_district, m_age, m_edu, m_district,
+                 lows, highs, u_candidates, u_accept,
+                 gap_mean, gap_sd, weight_education, weight_district, accept_prob):
     """Pair searching women with searching men.
 
     Women (w_*) are visited in the order given; men (m_*) must be sorted by age.
     Ages in years (float). For woman i the preferred husband's age is
-    age + gap_mean + gap_sd × z_gap[i]; she looks at K = u_candidates.shape[1] men
-    drawn from those within ± gap_sd years of that age (a window in years, not in
-    men, so the outcome does not depend on the population's scale), keeps the one
+    target = age + gap_mean + gap_sd × z_gap[i]; she looks at K = u_candidates.shape[1] men
+    drawn from those within ± gap_sd years of that age, men[lows[i]:highs[i]] (``age_windows``;
+    a window in years, not in men, so the outcome does not depend on the population's scale), keeps the one
     with the best score
         −½((age gap − gap_mean)/gap_sd)² − weight_education·|Δedu| − weight_district·[other district]
     and marries him with probability accept_prob·exp(score).
@@ -42,13 +84,12 @@ def match_couples(w_age, w_edu, w_district, m_age, m_edu, m_district,
     n_m = m_age.shape[0]
     k = u_candidates.shape[1]
     husband = np.full(n_w, -1, np.int64)
-    taken = np.zeros(n_m, np.bool_)
     if n_m == 0:
         return husband
+    taken = np.zeros(n_m, np.bool_)
     for i in range(n_w):
-        target = w_age[i] + gap_mean + gap_sd * z_gap[i]
-        lo = np.searchsorted(m_age, target - gap_sd)
-        hi = np.searchsorted(m_age, target + gap_sd)
+        lo = lows[i]
+        hi = highs[i]
         best = -1
         best_score = -np.inf
         for c in range(k):
@@ -68,11 +109,24 @@ def match_couples(w_age, w_edu, w_district, m_age, m_edu, m_district,
     return husband
 
 
-@kernel
-def decide_divorce(alive, sex, partner, p_divorce_month, u):
-    """Married women divorce with probability p_divorce_month → bool divorcing (wife's row)."""
-    divorcing = np.zeros(alive.shape[0], np.bool_)
-    for i in range(alive.shape[0]):
-        if alive[i] and sex[i] == 1 and partner[i] != NO_PARTNER:
-            divorcing[i] = u[i] < p_divorce_month
-    return divorcing
+@parallel_kernel
+def decide_divorce(alive, sex, partner, key, p_divorce_month, seed_stream, month, divorces):
+    """Married women divorce with probability p_divorce_month, drawing ``uniform_one(seed_stream,
+    key, month, 0)``: ``divorces[i]`` = 1 for the wife of each divorce, else 0 (branch-free)."""
+    for i in prange(alive.shape[0]):
+        wife = alive[i] & (sex[i] == FEMALE) & (partner[i] != NO_PARTNER)
+        divorces[i] = 1 if wife & (uniform_one(seed_stream, key[i], month, 0) < p_divorce_month) else 0
+
+
+@parallel_kernel
+def children_moving_with(alive, mother, age_months, household, is_bride, adult_months, moves):
+    """``moves[i]`` = 1 for living children under ``adult_months`` whose mother is a bride of this
+    month (``is_bride`` by person) and who live in her household (checked before anyone
+    moves), else 0."""
+    for i in prange(alive.shape[0]):
+        k = 0
+        if alive[i] and age_months[i] < adult_months:
+            m = mother[i]
+            if m >= 0 and is_bride[m] and household[i] == household[m]:
+                k = 1
+        moves[i] = k

@@ -1,17 +1,19 @@
 """Mortality: who dies this month."""
 
-import numpy as np
+from numba import prange
 
-from agents.jit import kernel
+from agents.jit import parallel_kernel
+from agents.rng import uniform_one
 
 
-@kernel
-def decide_deaths(alive, age_months, sex, p_death_month, u):
-    """alive, age (months), sex, p_death_month[age_year, sex], one uniform each → bool died."""
+@parallel_kernel
+def decide_deaths(alive, age_months, sex, key, p_death_month, seed_stream, month, dies, p_row):
+    """Each living person dies with p_death_month[age_year, sex] (the last age open-ended),
+    drawing ``uniform_one(seed_stream, key, month, 0)``: ``dies[i]`` = 1 if so, else 0
+    (agents/rows.py lists them). ``p_row`` (float64, a row each) is work space: the table is
+    looked up in one loop, the draws made in another without a branch (in SIMD lanes)."""
     n_ages = p_death_month.shape[0]
-    died = np.zeros(alive.shape[0], np.bool_)
-    for i in range(alive.shape[0]):
-        if alive[i]:
-            a = min(age_months[i] // 12, n_ages - 1)
-            died[i] = u[i] < p_death_month[a, sex[i]]
-    return died
+    for i in prange(alive.shape[0]):
+        p_row[i] = p_death_month[min(age_months[i] // 12, n_ages - 1), sex[i]]
+    for i in prange(alive.shape[0]):
+        dies[i] = 1 if alive[i] & (uniform_one(seed_stream, key[i], month, 0) < p_row[i]) else 0

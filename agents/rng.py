@@ -95,18 +95,20 @@ class Streams:
         self.seed = int(seed)
         self._keys: dict[str, int] = {}
 
-    def _seed_stream(self, name: str) -> int:
+    def seed_stream(self, name: str) -> int:
+        """The stream's first counter word: kernels that draw for the rows they reach call
+        ``uniform_one(seed_stream, key, month, j)``, the number ``uniform_k`` would give."""
         if name not in self._keys:
             self._keys[name] = int(_hash4(self.seed, stream_key(name), 0, 0) >> np.uint64(1))
         return self._keys[name]
 
     def uniform(self, name: str, keys: np.ndarray, month: int) -> np.ndarray:
         """One uniform per key."""
-        return uniforms(self._seed_stream(name), np.ascontiguousarray(keys, dtype=np.int64), int(month), 1)[:, 0]
+        return uniforms(self.seed_stream(name), np.ascontiguousarray(keys, dtype=np.int64), int(month), 1)[:, 0]
 
     def uniform_k(self, name: str, keys: np.ndarray, month: int, k: int) -> np.ndarray:
         """k uniforms per key, shape (len(keys), k)."""
-        return uniforms(self._seed_stream(name), np.ascontiguousarray(keys, dtype=np.int64), int(month), int(k))
+        return uniforms(self.seed_stream(name), np.ascontiguousarray(keys, dtype=np.int64), int(month), int(k))
 
     def normal(self, name: str, keys: np.ndarray, month: int) -> np.ndarray:
         """Standard normals by Box–Muller from two uniforms per key."""

@@ -5,8 +5,11 @@ Every field is declared once here with its name, dtype, default and label.
 kernels receive the arrays they need as plain 1-D numpy arrays.
 
 Integers stay integers; "none" is a named sentinel, never NaN.
-A person's id is its row index; rows are never reused in this version, so an id
-keys that person's random streams for the whole run.
+A person's id is its row index. Rows are never reused, but the rows of the dead and
+emigrated are dropped once a year when they make up enough of the arrays (``Population.compact``,
+order kept, links renumbered), so an id holds from one compaction to the next; ``pid``
+(persons) and ``hid`` (households) number rows in the order they were made and never
+change. Random streams are keyed by ``key`` (persons) and ``hid`` (households).
 """
 
 from __future__ import annotations
@@ -71,6 +74,7 @@ class Field:
 
 PERSON_FIELDS: tuple[Field, ...] = (
     Field("key", np.int64, 0, "stable random-stream key (initial row, or derived from mother and birth order, or arrival)"),
+    Field("pid", np.int32, 0, "the row the person got when made; rows are only ever dropped, so pid grows with the row"),
     # demography
     Field("alive", np.bool_, False, "alive and resident in the region"),
     Field("age_months", np.int16, 0, "age in completed months"),
@@ -81,7 +85,7 @@ PERSON_FIELDS: tuple[Field, ...] = (
     Field("household", np.int32, NO_HOUSEHOLD, "household id"),
     # family
     Field("partner", np.int32, NO_PARTNER, "spouse's person id, NO_PARTNER if not married"),
-    Field("mother", np.int32, NO_MOTHER, "mother's person id if known"),
+    Field("mother", np.int32, NO_MOTHER, "mother's person id if known (and, from age 3, if still a row after her death)"),
     Field("birth_order", np.int8, 1, "1 for a first child, 2 for a second, ...; 1 if unknown"),
     Field("ever_married", np.bool_, False, "has married at least once"),
     Field("searching", np.bool_, False, "in the marriage market this month"),
@@ -98,6 +102,7 @@ PERSON_FIELDS: tuple[Field, ...] = (
 )
 
 HOUSEHOLD_FIELDS: tuple[Field, ...] = (
+    Field("hid", np.int32, 0, "the index the household got when made (its random-stream key); grows with the row"),
     Field("district", np.int8, 0, "district index"),
     Field("kind", np.int8, HOUSEHOLD_FAMILY, "HOUSEHOLD_FAMILY / HOUSEHOLD_COLLECTIVE"),
     Field("hukou", np.int8, HUKOU_LOCAL, "hukou of the household's reference person"),

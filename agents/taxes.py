@@ -23,6 +23,36 @@ for _a in (BRACKET_UPPER, BRACKET_RATE):
 
 
 @kernel
+def bracket_prefix(bracket_upper, bracket_rate):
+    """Tax on all of each bracket below bracket k, summed in order: prefix[k] (annual yuan)."""
+    prefix = np.zeros(bracket_upper.shape[0])
+    lower = 0.0
+    for k in range(bracket_upper.shape[0] - 1):
+        prefix[k + 1] = prefix[k] + (bracket_upper[k] - lower) * bracket_rate[k]
+        lower = bracket_upper[k]
+    return prefix
+
+
+@kernel
+def tax_one(gross_monthly, social_rate, child_deduction_monthly, bracket_upper, bracket_rate, prefix,
+            basic_deduction_annual):
+    """One person's (tax per month, marginal rate): the rule of ``income_tax_monthly``;
+    ``prefix`` = bracket_prefix(bracket_upper, bracket_rate). The bracket is found by counting
+    the upper bounds below the taxable income (no branch per bracket), and the tax is the same
+    sum, in the same order, as adding bracket by bracket."""
+    taxable = (12.0 * gross_monthly * (1.0 - social_rate) - basic_deduction_annual
+               - 12.0 * child_deduction_monthly)
+    if taxable <= 0.0:
+        return 0.0, 0.0
+    k = 0
+    for j in range(bracket_upper.shape[0]):
+        k += taxable > bracket_upper[j]
+    lower = bracket_upper[k - 1] if k > 0 else 0.0
+    annual = prefix[k] + (taxable - lower) * bracket_rate[k]
+    return annual / 12.0, bracket_rate[k]
+
+
+@kernel
 def income_tax_monthly(gross_monthly, social_rate, child_deduction_monthly,
                        bracket_upper, bracket_rate, basic_deduction_annual):
     """Gross monthly wage and child deduction claimed (yuan per month, per person),
@@ -33,23 +63,36 @@ def income_tax_monthly(gross_monthly, social_rate, child_deduction_monthly,
     bound must be infinite.
     """
     n = gross_monthly.shape[0]
-    n_brackets = bracket_upper.shape[0]
     tax = np.zeros(n)
     marginal = np.zeros(n)
+    prefix = bracket_prefix(bracket_upper, bracket_rate)
     for i in range(n):
-        taxable = (12.0 * gross_monthly[i] * (1.0 - social_rate) - basic_deduction_annual
-                   - 12.0 * child_deduction_monthly[i])
-        if taxable <= 0.0:
-            continue
-        annual = 0.0
-        lower = 0.0
-        for k in range(n_brackets):
-            upper = bracket_upper[k]
-            if taxable <= upper:
-                annual += (taxable - lower) * bracket_rate[k]
-                marginal[i] = bracket_rate[k]
-                break
-            annual += (upper - lower) * bracket_rate[k]
-            lower = upper
-        tax[i] = annual / 12.0
+        tax[i], marginal[i] = tax_one(gross_monthly[i], social_rate, child_deduction_monthly[i],
+                                      bracket_upper, bracket_rate, prefix, basic_deduction_annual)
     return tax, marginal
+
+
+@kernel
+def schedule_7(bracket_upper, bracket_rate):
+    """The law's seven-bracket schedule as one array of 19 for ``tax_7``: the six finite upper
+    bounds, the seven rates, the prefix sums of brackets 1..6."""
+    p = bracket_prefix(bracket_upper, bracket_rate)
+    s = np.empty(19)
+    s[0:6] = bracket_upper[0:6]
+    s[6:13] = bracket_rate[0:7]
+    s[13:19] = p[1:7]
+    return s
+
+
+@kernel
+def tax_7(taxable, s):
+    """(tax per month, marginal rate) of an annual taxable income under the seven-bracket schedule
+    ``s`` = schedule_7(...) (an array, or the same 19 numbers as a tuple): the numbers of
+    ``tax_one``, with every choice a select (no branch), so that a loop calling it runs in SIMD lanes."""
+    c0, c1, c2, c3, c4, c5 = taxable > s[0], taxable > s[1], taxable > s[2], taxable > s[3], taxable > s[4], taxable > s[5]
+    rate = s[12] if c5 else (s[11] if c4 else (s[10] if c3 else (s[9] if c2 else (s[8] if c1 else (s[7] if c0 else s[6])))))
+    base = s[18] if c5 else (s[17] if c4 else (s[16] if c3 else (s[15] if c2 else (s[14] if c1 else (s[13] if c0 else 0.0)))))
+    lower = s[5] if c5 else (s[4] if c4 else (s[3] if c3 else (s[2] if c2 else (s[1] if c1 else (s[0] if c0 else 0.0)))))
+    positive = taxable > 0.0
+    tax = (base + (taxable - lower) * rate) / 12.0 if positive else 0.0
+    return tax, (rate if positive else 0.0)

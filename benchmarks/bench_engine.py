@@ -1,16 +1,21 @@
-"""Engine benchmark: FertilityModel at several scales, and the per-object Mesa version at a small one.
+"""Engine benchmark: FertilityModel at several scales, the per-object Mesa version at a small one, and
+the streaming pass that bounds a month.
 
-scales, years, seed → one fresh subprocess per measurement (so ru_maxrss is that measurement's peak) →
-an aligned text table (and ``--json FILE``) of wall time of setup and run, person-months per second,
-peak memory and bytes per person, the numba model's time by phase, and the speed ratio
-numba ÷ per-object.
+config + scenario (default: the plan scenario of experiments/configs/beijing-2022-plan.toml), scales,
+years (default 30: 2021-2050), seed → one fresh subprocess per measurement (so ru_maxrss is that
+measurement's peak) → an aligned text table (and ``--json FILE``) of wall time of setup and run,
+person-months per second, seconds per month, peak memory and bytes per person, the time of one
+read-and-write streaming pass over the model's state arrays and the month's multiple of it, the
+numba model's time by phase, and the speed ratio numba ÷ per-object measured in the same run.
 
-    PYTHONPATH=. python benchmarks/bench_engine.py --scales 0.01,0.1 --years 10
-    PYTHONPATH=. python benchmarks/bench_engine.py --scales 1.0 --years 10 --no-per-object --json out.json
+    PYTHONPATH=. python benchmarks/bench_engine.py --scales 0.01,0.1                      # ~5 min
+    PYTHONPATH=. python benchmarks/bench_engine.py --scales 1.0 --no-per-object --json scale1.json
 
 Person-months = the sum over simulated months of the persons alive at that month's tally (the
 indicators' exposure), so it counts births, deaths and migrants as they happen. The model code is
 not changed: phase times come from timing wrappers set on the model instance in the worker process.
+The 1-minute load average is recorded at the start and end of each measurement (the machine may be
+shared).
 """
 
 from __future__ import annotations
@@ -28,6 +33,8 @@ import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
+DEFAULT_CONFIG = REPO / "experiments" / "configs" / "beijing-2022-plan.toml"
+DEFAULT_SCENARIO = "plan"
 WARM_SCALE = 0.001            # the tiny run that loads (or compiles) the numba cache before timing
 MEMORY_ENV_PREFIXES = ("MALLOC_", "NUMPY_MADVISE_HUGEPAGE")   # recorded: they change the large-array costs
 # Timed methods: (owner, method). "model" is the FertilityModel, "economy" its HouseholdEconomy. Methods the
@@ -38,7 +45,8 @@ RUN_PHASES = (("model", "_age_and_die"), ("model", "_migrate"), ("model", "_marr
               ("model", "_tally_month"))
 NESTED_PHASES = (("model", "_remove"), ("model", "_immigrate"), ("model", "_marry"), ("model", "_set_grandparents"),
                  ("model", "_give_birth"), ("economy", "on_births"), ("model", "_conceive"), ("model", "_parity_cap"),
-                 ("economy", "birth_logit"), ("economy", "art_conceptions"), ("economy", "provisional_income"))
+                 ("economy", "birth_logit"), ("economy", "art_conceptions"), ("economy", "provisional_income"),
+                 ("model", "census"), ("model", "_compact"))
 # the economy's share of the month (issue #3): its phases 5-8, and its calls from inside the demographic phases
 ECONOMY_TIME = ("drift_desired", "leave_and_childcare", "employment", "income_and_costs",
                 "_set_grandparents", "on_births", "birth_logit", "art_conceptions", "provisional_income")
@@ -89,16 +97,30 @@ def _log(msg: str):
     print(f"[{time.strftime('%H:%M:%S')}] {msg}", file=sys.stderr, flush=True)
 
 
-def warm_numba(seed: int):
+def warm_numba(seed: int, spec: dict | None = None):
     from sim.model import FertilityModel
-    FertilityModel(scale=WARM_SCALE, years=1, seed=seed + 1).run()
+    FertilityModel(**{**(spec or {}), "scale": WARM_SCALE, "years": 1, "seed": seed + 1}).run()
 
 
-def measure_numba(scale: float, years: int, seed: int) -> dict:
+def run_spec(config: str, scenario: str, scale: float, years: int, seed: int) -> dict:
+    """FertilityModel keyword arguments of ``scenario`` in ``config`` (its policy and parameters), at
+    this scale, years and seed."""
+    from experiments.config import load_config
+    spec = load_config(config).run_spec(scenario, seed)
+    return {**spec, "scale": scale, "years": years, "seed": seed}
+
+
+def measure_numba(scale: float, years: int, seed: int, config: str = str(DEFAULT_CONFIG),
+                  scenario: str = DEFAULT_SCENARIO) -> dict:
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from stream_pass import stream_pass_seconds
+
     from sim import model as model_mod
     from sim.model import FertilityModel
 
-    warm_numba(seed)
+    load_start = os.getloadavg()[0]
+    spec = run_spec(config, scenario, scale, years, seed)
+    warm_numba(seed, spec)
     base_rss = peak_rss_mb()
     setup = PhaseTimer()
     model_mod.synthesize = setup.wrap("synthesis", model_mod.synthesize)
@@ -106,11 +128,13 @@ def measure_numba(scale: float, years: int, seed: int) -> dict:
     FertilityModel._burn_in_pregnancies = setup.wrap("burn_in", FertilityModel._burn_in_pregnancies)
     _log(f"numba scale {scale}: setup")
     t0 = time.perf_counter()
-    m = FertilityModel(scale=scale, years=years, seed=seed)
+    m = FertilityModel(**spec)
     setup_s = time.perf_counter() - t0
     setup_peak = peak_rss_mb()
     n0 = int(m.pop.person("alive").sum())
     _log(f"numba scale {scale}: {n0:,} persons, setup {setup_s:.1f} s, peak {setup_peak:,.0f} MB")
+    stream = stream_pass_seconds(m.pop)
+    _log(f"numba scale {scale}: streaming pass {stream['seconds'] * 1000:.1f} ms ({stream['gb_per_s']:.1f} GB/s)")
 
     run = PhaseTimer()
     nested = PhaseTimer()
@@ -134,8 +158,15 @@ def measure_numba(scale: float, years: int, seed: int) -> dict:
     run_s = time.perf_counter() - t0
     run.seconds["other"] = run_s - sum(run.seconds.values())
     economy_s = sum(t.seconds.get(k, 0.0) for t in (run, nested) for k in ECONOMY_TIME)
+    stream_end = stream_pass_seconds(m.pop)
+    month_s = run_s / m.n_months
     return {
-        "engine": "numba", "scale": scale, "years": years, "seed": seed,
+        "engine": "numba", "scale": scale, "years": years, "seed": seed, "config": config, "scenario": scenario,
+        "start_year": m.start_year, "load_start": load_start, "load_end": os.getloadavg()[0],
+        "month_s": month_s, "stream_pass_s": stream["seconds"], "stream_pass_gb_per_s": stream["gb_per_s"],
+        "stream_pass_end_s": stream_end["seconds"], "month_over_stream": month_s / stream["seconds"],
+        "compactions": m.pop.compactions, "rows_ever": int(m.pop.n_persons_ever),
+        "scratch_mb": m.scratch.nbytes() / 2**20,
         "persons_start": n0, "persons_alive_end": int(m.pop.person("alive").sum()), "rows_end": int(m.pop.n),
         "months": m.n_months, "person_months": person_months[0],
         "setup_s": setup_s, "run_s": run_s, "person_months_per_s": person_months[0] / run_s,
@@ -147,17 +178,21 @@ def measure_numba(scale: float, years: int, seed: int) -> dict:
     }
 
 
-def measure_per_object(scale: float, years: int, seed: int) -> dict:
+def measure_per_object(scale: float, years: int, seed: int, config: str = str(DEFAULT_CONFIG),
+                       scenario: str = DEFAULT_SCENARIO) -> dict:
     import gc
 
     sys.path.insert(0, str(Path(__file__).resolve().parent))
     from per_object_mesa import ECONOMY_FEEDBACK_OFF, PerObjectModel
     from sim.model import FertilityModel
 
-    warm_numba(seed)
+    load_start = os.getloadavg()[0]
+    spec = run_spec(config, scenario, scale, years, seed)
+    spec["parameters"] = {**(spec.get("parameters") or {}), **ECONOMY_FEEDBACK_OFF}
+    warm_numba(seed, spec)
     base_rss = peak_rss_mb()
     t0 = time.perf_counter()
-    fm = FertilityModel(scale=scale, years=years, seed=seed, parameters=ECONOMY_FEEDBACK_OFF)
+    fm = FertilityModel(**spec)
     synth_s = time.perf_counter() - t0
     gc.collect()
     rss_before = current_rss_mb()
@@ -173,7 +208,8 @@ def measure_per_object(scale: float, years: int, seed: int) -> dict:
     obj.run()
     run_s = time.perf_counter() - t0
     return {
-        "engine": "per_object", "scale": scale, "years": years, "seed": seed,
+        "engine": "per_object", "scale": scale, "years": years, "seed": seed, "config": config, "scenario": scenario,
+        "load_start": load_start, "load_end": os.getloadavg()[0], "month_s": run_s / obj.n_months,
         "persons_start": n0, "persons_alive_end": len(obj.persons), "months": obj.n_months,
         "person_months": obj.person_months,
         "setup_s": synth_s + obj.setup_seconds, "setup_synthesis_s": synth_s, "setup_copy_s": obj.setup_seconds,
@@ -185,12 +221,14 @@ def measure_per_object(scale: float, years: int, seed: int) -> dict:
 
 
 # --- the driver ------------------------------------------------------------------------------------------
-def run_worker(engine: str, scale: float, years: int, seed: int) -> dict:
+def run_worker(engine: str, scale: float, years: int, seed: int, config: str = str(DEFAULT_CONFIG),
+               scenario: str = DEFAULT_SCENARIO) -> dict:
     """One measurement in a fresh interpreter → its result dict (or an error record)."""
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO), env.get("PYTHONPATH", "")]))
     cmd = [sys.executable, str(Path(__file__).resolve()), "--worker", engine,
-           "--scales", repr(scale), "--years", str(years), "--seed", str(seed)]
+           "--scales", repr(scale), "--years", str(years), "--seed", str(seed), "--config", config,
+           "--scenario", scenario]
     t0 = time.perf_counter()
     proc = subprocess.run(cmd, stdout=subprocess.PIPE, text=True, env=env)
     if proc.returncode != 0:
@@ -208,8 +246,10 @@ def _fmt(x, spec):
 def format_table(results: list[dict]) -> str:
     cols = [("engine", "<10", "engine"), ("scale", ">6", "scale"), ("years", ">5", "years"),
             ("persons_start", ">11,", "persons"), ("setup_s", ">8.1f", "setup s"), ("run_s", ">8.1f", "run s"),
-            ("person_months", ">14,", "person-months"), ("person_months_per_s", ">12,.0f", "p-months/s"),
-            ("peak_rss_mb", ">8,.0f", "peak MB"), ("bytes_per_person", ">8.0f", "B/person")]
+            ("month_s", ">8.3f", "s/month"), ("person_months", ">14,", "person-months"),
+            ("person_months_per_s", ">12,.0f", "p-months/s"), ("peak_rss_mb", ">8,.0f", "peak MB"),
+            ("bytes_per_person", ">8.0f", "B/person"), ("stream_pass_s", ">10.4f", "stream s"),
+            ("month_over_stream", ">8.1f", "x stream"), ("load_start", ">6.2f", "load0"), ("load_end", ">6.2f", "load1")]
     head = "  ".join(format(label, re.match(r"[<>]\d+", spec).group()) for _, spec, label in cols)
     lines = [head, "-" * len(head)]
     for r in results:
@@ -290,7 +330,9 @@ def environment() -> dict:
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--scales", default="0.01,0.1,1.0", help="comma-separated scales of the numba model")
-    ap.add_argument("--years", type=int, default=10)
+    ap.add_argument("--years", type=int, default=30, help="simulated years from the config's start year")
+    ap.add_argument("--config", default=str(DEFAULT_CONFIG), help="experiment config whose scenario is run")
+    ap.add_argument("--scenario", default=DEFAULT_SCENARIO, help="the scenario of --config (or 'baseline')")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--per-object-scale", type=float, default=0.001)
     ap.add_argument("--per-object-years", type=int, default=2)
@@ -302,21 +344,26 @@ def main(argv=None):
 
     if args.worker:
         measure = measure_numba if args.worker == "numba" else measure_per_object
-        print(json.dumps(measure(scales[0], args.years, args.seed)))
+        print(json.dumps(measure(scales[0], args.years, args.seed, args.config, args.scenario)))
         return
 
     env = environment()           # before the runs, so the load average is the other processes'
-    results = [run_worker("numba", s, args.years, args.seed) for s in scales]
+    results = [run_worker("numba", s, args.years, args.seed, args.config, args.scenario) for s in scales]
     if not args.no_per_object:
         if not any(r["scale"] == args.per_object_scale and r["years"] == args.per_object_years for r in results):
-            results.append(run_worker("numba", args.per_object_scale, args.per_object_years, args.seed))
-        results.append(run_worker("per_object", args.per_object_scale, args.per_object_years, args.seed))
+            results.append(run_worker("numba", args.per_object_scale, args.per_object_years, args.seed, args.config,
+                                      args.scenario))
+        results.append(run_worker("per_object", args.per_object_scale, args.per_object_years, args.seed, args.config,
+                                  args.scenario))
     print(f"\n{env['date']}  git {env['git']}  {env['cpus']} cpus ({env['cpu']}), {env['memory_gb']} GB, "
           f"load {env['load_average_1min_at_start']:.2f} at start, python {env['python']}, numpy {env['numpy']}, "
           f"numba {env['numba']} ({env['numba_threads']} threads), mesa {env['mesa']}"
           + "".join(f", {k}={v}" for k, v in env["memory_env"].items()))
-    print("person-months = sum over months of living persons; B/person: numba = pop.nbytes() / rows at the end "
-          "(rows include the dead and emigrated), per-object = RSS growth when the agents are built / persons\n")
+    print(f"{Path(args.config).name} scenario {args.scenario}; person-months = sum over months of living persons; "
+          "B/person: numba = pop.nbytes() / rows at the end (rows of the dead and emigrated are compacted away once a "
+          "year), per-object = RSS growth when the agents are built / persons; stream s = one read-and-write pass over "
+          "the state arrays after the setup, x stream = s/month / stream s; load0/load1 = 1-min load average at the "
+          "start/end\n")
     print(format_table(results))
     print()
     phases = format_phases(results)

@@ -119,7 +119,7 @@ def track_run(spec: dict) -> dict[str, float]:
     checks need, read from the person arrays after each month (simulated persons, not rescaled)."""
     from sim.model import FertilityModel     # late: importing the model compiles its kernels
 
-    model = FertilityModel(**spec)
+    model = FertilityModel(**{**spec, "compaction": False})   # persons are followed by row: rows must not move
     out = dict.fromkeys(("births", "first_births_35plus", "parity_45_sum", "turning_45", "cohort",
                          "alive_36m", "employed_36m"), 0)
     birth_month = np.zeros(0, np.int64)          # by person id: month of the cohort birth, -1 if not in the cohort

@@ -21,21 +21,26 @@ from __future__ import annotations
 
 import numpy as np
 
-from agents.census import top_earner_by_household
-from agents.childcare import rank_care_modes, settle_care_mode
-from agents.employment import apply_motherhood_penalty, count_down_leave, decide_employment, grow_wages
-from agents.housing import admit_multichild_renters
+from agents.income import (HW_COLUMNS, HW_NET, HW_TOP_GROSS, children_and_transfers, claim_members,
+                           household_earnings, household_lists, household_taxes, income_claimers, income_write,
+                           leave_pays, person_incomes)
+from agents.rows import rows_where
+from agents.birth_costs import birth_cost_terms
+from agents.childcare import children_needing_care, rank_care_modes, settle_care_mode
+from agents.conception import short_of_desired
+from agents.employment import (apply_motherhood_penalty, count_down_leave, decide_employment, grow_wages,
+                               monthly_growth_factors)
+from agents.housing import admit_multichild_renters, priority_discounts_and_tenure
 from agents.nursery import ration_nursery_places
 from agents.state import (CARE_GRANDPARENT, CARE_MODE_NAMES, CARE_MOTHER, CARE_NANNY, CARE_NURSERY, FEMALE,
-                          HUKOU_LOCAL, N_CARE_MODES, NO_CARE_MODE, NO_PARTNER, TENURE_NAMES, TENURE_PRIVATE_RENT,
-                          TENURE_PUBLIC_PRIORITY, TENURE_PUBLIC_RENTAL)
-from agents.taxes import BASIC_DEDUCTION_ANNUAL, BRACKET_RATE, BRACKET_UPPER, income_tax_monthly
+                          HUKOU_LOCAL, N_CARE_MODES, TENURE_NAMES)
+from agents.sums import pairwise_sum_sparse
+from agents.taxes import BASIC_DEDUCTION_ANNUAL, BRACKET_RATE, BRACKET_UPPER
 from policies.fiscal import FiscalLedger
 from sim.parameters import monthly_probability
 
 DAYS_PER_MONTH = 365.25 / 12
 UNDER3_MONTHS = 36
-ADULT_MONTHS = 18 * 12
 
 
 class HouseholdEconomy:
@@ -53,12 +58,14 @@ class HouseholdEconomy:
         self.asc = np.array([0.0, prm["care_asc_grandparent"], prm["care_asc_nursery"], prm["care_asc_nanny"]])
         ages = np.arange(101)
         self.wage_growth = np.where(ages < prm["wage_growth_peak_age"], prm["wage_growth_young"], 0.0)
+        self.wage_factor = monthly_growth_factors(self.wage_growth)     # monthly, by age year
         self.year_care = np.zeros(N_CARE_MODES)          # child-months by mode
         self.year_tenure = np.zeros(len(TENURE_NAMES))  # household-months by tenure
         self.year_nursery = np.zeros((3, len(pack.districts)))   # places, enrolled, waitlist (month sums)
         self.months_in_year = 0
-        self.marginal_rate_h = np.zeros(0)
-        self.pending_grants = None
+        self.marginal_rate_h = np.zeros(0)     # per household at the last phase 7 (later households: 0)
+        self.pending_grants = None            # (households, grant yuan) of this month's births
+        self.scratch = model.scratch
         self._care_kids = self._care_mode = np.zeros(0, np.int64)
 
     # --- helpers ------------------------------------------------------------------
@@ -66,6 +73,9 @@ class HouseholdEconomy:
         if self.m.policy.eligibility[lever] == "local_hukou":
             return hukou == HUKOU_LOCAL
         return np.ones(len(hukou), bool)
+
+    def _local_only(self, lever: str) -> bool:
+        return self.m.policy.eligibility[lever] == "local_hukou"
 
     def _by_parity(self, lever: str, birth_order: np.ndarray) -> np.ndarray:
         """Per-child value of a by-parity lever (birth order 1, 2, 3+)."""
@@ -85,12 +95,20 @@ class HouseholdEconomy:
         income[hh] = 0.0
         np.add.at(income, hh, earning)
 
+    def after_compaction(self, kept_persons: np.ndarray, kept_households: np.ndarray):
+        """The population dropped rows (sim/population.py ``compact``): per-household state kept here
+        follows the kept households (old indices, in order)."""
+        known = kept_households[kept_households < len(self.marginal_rate_h)]   # a prefix: kept is in order
+        self.marginal_rate_h = self.marginal_rate_h[known]
+        self._care_kids = self._care_mode = np.zeros(0, np.int64)
+
     # --- phase 5: leave and childcare ------------------------------------------------
     def leave_and_childcare(self, cm: int):
         m, p, prm = self.m, self.m.pop.p, self.m.params
         count_down_leave(p["alive"], p["leave_months_left"])
-        kids = np.flatnonzero(p["alive"] & (p["age_months"] < UNDER3_MONTHS) & (p["mother"] >= 0))
-        p["childcare_mode"][p["alive"] & (p["age_months"] >= UNDER3_MONTHS)] = NO_CARE_MODE
+        needs = m._mask()
+        children_needing_care(p["alive"], p["age_months"], p["mother"], p["childcare_mode"], UNDER3_MONTHS, needs)
+        kids = m._rows(needs).copy()
         mothers = p["mother"][kids]
         hh = p["household"][kids]
         income = self.household_income()[hh].astype(float)
@@ -135,9 +153,16 @@ class HouseholdEconomy:
 
     def nursery_capacity(self) -> np.ndarray:
         """Places per district: places per 1,000 × simulated residents / 1,000."""
-        p = self.m.pop.p
-        residents = np.bincount(p["district"][p["alive"]], minlength=len(self.m.pack.districts))
+        residents, _ = self._district_counts()
+        return self._capacity(residents)
+
+    def _capacity(self, residents: np.ndarray) -> np.ndarray:
         return np.floor(self.m.lever["nursery_places_per_1000"] * residents / 1000.0).astype(np.int64)
+
+    def _district_counts(self) -> tuple[np.ndarray, np.ndarray]:
+        """(living residents, living children under 3) by district."""
+        census = self.m.census()
+        return census.residents, census.under3
 
     # --- leave at birth ----------------------------------------------------------------
     def on_births(self, mothers: np.ndarray, new_parity: np.ndarray):
@@ -148,8 +173,9 @@ class HouseholdEconomy:
         apply_motherhood_penalty(p["wage"], mothers.astype(np.int64), m.pack.economy["motherhood_wage_penalty_per_child"])
         grant = self._by_parity("birth_grant", new_parity) * self._eligible("birth_grant", p["hukou"][mothers])
         self.ledger.pay("birth_grant", float(grant.sum()))
-        self.pending_grants = np.bincount(p["household"][mothers], weights=grant,
-                                          minlength=m.pop.n_households)
+        # the households' grants, paid with next phase 7's transfers: (sorted households, sums in mothers' order)
+        households, which = np.unique(p["household"][mothers], return_inverse=True)
+        self.pending_grants = (households.astype(np.int64), np.bincount(which, weights=grant))
 
     def employer_leave_burden(self) -> float:
         """Years of leave pay an employer expects to bear for a young woman's birth, net of
@@ -161,134 +187,149 @@ class HouseholdEconomy:
     def employment(self, cm: int):
         m, p, prm = self.m, self.m.pop.p, self.m.params
         retire = np.array([m.pack.economy["retirement_age_men"], m.pack.economy["retirement_age_women_cadres"]]) * 12
-        care_by_mother = np.zeros(m.pop.n, bool)
-        if len(self._care_kids):
-            mother_care = self._care_mode == CARE_MOTHER
-            care_by_mother[p["mother"][self._care_kids[mother_care]]] = True
+        care_needs_mother = self.scratch.get("person_flag", m.pop.n, np.bool_)     # all False between uses
+        mothers_caring = p["mother"][self._care_kids[self._care_mode == CARE_MOTHER]]
+        care_needs_mother[mothers_caring] = True
         penalty = prm["hire_penalty_coef"] * self.employer_leave_burden()
-        u = m.streams.uniform("employment", p["key"], cm)
-        youngest_3plus = p["alive"] & (p["sex"] == FEMALE) & (p["months_since_last_birth"] >= UNDER3_MONTHS)
-        employed = decide_employment(
-            p["alive"], p["sex"], p["age_months"], p["employed"], p["leave_months_left"], retire,
-            int(prm["min_working_age"]) * 12,
+        decide_employment(
+            p["alive"], p["sex"], p["age_months"], p["employed"], p["leave_months_left"], p["months_since_last_birth"],
+            p["key"], retire, int(prm["min_working_age"]) * 12,
             monthly_probability(prm["job_exit_rate"]), monthly_probability(prm["hire_rate"]), float(min(penalty, 1.0)),
-            np.array([prm["young_women_age_min"] * 12, (prm["young_women_age_max"] + 1) * 12]), care_by_mother,
-            youngest_3plus,
+            np.array([prm["young_women_age_min"] * 12, (prm["young_women_age_max"] + 1) * 12]), care_needs_mother,
             monthly_probability(min(prm["return_rate_school_mothers"] * (1 + m.lever["after_school_coverage"]), 1.0)),
-            u)
-        p["employed"][:] = employed
-        grow_wages(p["alive"], p["age_months"], p["wage"], self.wage_growth)
+            m.streams.seed_stream("employment"), cm)
+        care_needs_mother[mothers_caring] = False
+        grow_wages(p["alive"], p["age_months"], p["wage"], self.wage_factor)
 
     # --- phase 7: income and costs -------------------------------------------------------
     def income_and_costs(self, cm: int):
+        """Wages, leave pay, income tax with the child deductions claimed by each household's top
+        earner (assumption), cash transfers per child by birth order, housing, child costs; every
+        yuan a lever pays to the ledger (agents/income.py: each person's pay and tax in parallel, the
+        household sums in row order, the deductions' claimers once more); the fiscal totals equal
+        np.sum of the per-person and per-household arrays bit for bit (agents/sums.py)."""
         m, p, prm = self.m, self.m.pop.p, self.m.params
-        n_h = m.pop.n_households
-        alive = p["alive"]
-        on_leave = alive & (p["leave_months_left"] > 0)
+        n, n_h = m.pop.n, m.pop.n_households
+        # the fiscal sums run over every row ever made (agents/sums.py, agents/compaction.py)
+        n_ever, nh_ever = m.pop.n_persons_ever, m.pop.n_households_ever
+        ws = self.scratch
+        lv = m.lever
         # young women's pay is cut by part of the leave cost their employers expect to bear
-        age = p["age_months"] // 12
-        young_woman = (p["sex"] == FEMALE) & (age >= prm["young_women_age_min"]) & (age <= prm["young_women_age_max"])
         wage_cut = min(prm["wage_penalty_coef"] * self.employer_leave_burden(), 1.0)
-        pay = np.where(young_woman, p["wage"] * (1.0 - wage_cut), p["wage"])
-        earnings = np.where(alive & p["employed"] & ~on_leave, pay, 0.0)
-        leave_pay = np.where(on_leave, m.lever["leave_pay_rate"] * p["wage"], 0.0)
-        gross = earnings      # the maternity allowance is exempt from income tax (Caishui [2008] No. 8)
-        insurer_share = 1.0 - m.lever["leave_employer_share"]
-        self.ledger.pay("maternity_leave_days", float(leave_pay.sum() * insurer_share))
+        young_pay_factor = 1.0 - wage_cut
+        # numpy arithmetic of the original array code: a Python-float cut (capped at 1) leaves pay
+        # as float32, whose social-insurance product is then a float32 one
+        gross_f32 = not isinstance(young_pay_factor, np.floating)
+        young = (float(prm["young_women_age_min"]), float(prm["young_women_age_max"]))
+        subsidy = np.asarray(lv["childcare_subsidy"], dtype=float)
+        allowance = np.asarray(lv["child_allowance"], dtype=float)
+        gross = ws.get("gross", n, np.float64)
+        contributions = ws.get("contributions", n, np.float64)
+        child = m._mask()
+        person_args = (p["alive"], p["age_months"], p["sex"], p["employed"], p["leave_months_left"], p["wage"])
+        pay_args = (young[0], young[1], young_pay_factor, gross_f32, lv["leave_pay_rate"],
+                    prm["social_insurance_rate"], self.other_income_month)
+        person_incomes(*person_args, *pay_args, BRACKET_UPPER, BRACKET_RATE, BASIC_DEDUCTION_ANNUAL,
+                       gross, contributions, child)
+        hw = ws.get("household_work", n_h * HW_COLUMNS, np.float64).reshape(n_h, HW_COLUMNS)
+        hw[:, HW_TOP_GROSS] = -np.inf
+        hw[:, HW_NET] = 0.0
+        household_earnings(p["household"], gross, contributions, hw)
+        leave_pos, leave_val = ws.get("leave_pos", n, np.int64), ws.get("leave_val", n, np.float64)
+        n_leave = leave_pays(p["alive"], p["leave_months_left"], p["wage"], p["pid"], lv["leave_pay_rate"], leave_pos,
+                             leave_val)
+        insurer_share = 1.0 - lv["leave_employer_share"]
+        self.ledger.pay("maternity_leave_days", float(pairwise_sum_sparse(leave_pos, leave_val, n_leave, n_ever)
+                                                      * insurer_share))
+        # children under 18 by household, and the transfers per child
+        kids = ws.get("kids", n, np.int64)
+        kids = kids[:rows_where(child, kids)]
+        children = ws.get("children", n_h * 2, np.int32, fill=0).reshape(n_h, 2)
+        subsidy_h = ws.get("subsidy_h", n_h, np.float64, fill=0.0)
+        allowance_h = ws.get("allowance_h", n_h, np.float64, fill=0.0)
+        sub_pos, sub_val = ws.get("subsidy_pos", n, np.int64), ws.get("subsidy_val", n, np.float64)
+        all_pos, all_val = ws.get("allowance_pos", n, np.int64), ws.get("allowance_val", n, np.float64)
+        n_sub, n_all = children_and_transfers(
+            kids, p["age_months"], p["household"], p["hukou"], p["birth_order"], p["pid"],
+            subsidy, self._local_only("childcare_subsidy"), allowance, self._local_only("child_allowance"),
+            children, subsidy_h, allowance_h, sub_pos, sub_val, all_pos, all_val)
 
-        # children by household: under 3, 3-17
-        child = alive & (p["age_months"] < ADULT_MONTHS)
-        under3 = child & (p["age_months"] < UNDER3_MONTHS)
-        hh = p["household"]
-        n_under3 = np.bincount(hh[under3], minlength=n_h)
-        n_school = np.bincount(hh[child & ~under3], minlength=n_h)
-        # income tax with the child deductions claimed by the household's top earner (assumption)
-        top = top_earner_by_household(alive, hh, gross, n_h)
-        deduction = np.zeros(m.pop.n)
-        ded_h_infant = n_under3 * m.lever["tax_deduction_infant"]
-        ded_h_edu = n_school * m.lever["tax_deduction_education"]
-        has_top = top >= 0
-        deduction[top[has_top]] = (ded_h_infant + ded_h_edu)[has_top]
-        tax, marginal = income_tax_monthly(gross, prm["social_insurance_rate"], deduction,
-                                           BRACKET_UPPER, BRACKET_RATE, BASIC_DEDUCTION_ANNUAL)
-        # revenue forgone: the claimers' tax without their deduction, less their tax with it
-        claimers = np.flatnonzero(deduction > 0)
-        tax0, _ = income_tax_monthly(gross[claimers], prm["social_insurance_rate"], np.zeros(len(claimers)),
-                                     BRACKET_UPPER, BRACKET_RATE, BASIC_DEDUCTION_ANNUAL)
-        total_ded = np.maximum(ded_h_infant + ded_h_edu, 1e-300)
-        share_infant = np.where(has_top, ded_h_infant / total_ded, 0.0)
-        forgone_h = np.bincount(hh[claimers], weights=tax0 - tax[claimers], minlength=n_h)
-        self.ledger.pay("tax_deduction_infant", float((forgone_h * share_infant).sum()))
-        self.ledger.pay("tax_deduction_education", float((forgone_h * (1 - share_infant)).sum()))
-        self.marginal_rate_h = np.zeros(n_h)
-        self.marginal_rate_h[has_top] = marginal[top[has_top]]
-
-        # cash transfers per child (by birth order of the child: its mother's parity when it was born)
-        birth_order = np.clip(self._birth_order(), 1, 3)
-        transfers = np.zeros(n_h)
-        for lever, who in (("childcare_subsidy", under3), ("child_allowance", child)):
-            ok = who & self._eligible(lever, p["hukou"])
-            pay = np.where(ok, self._by_parity(lever, birth_order), 0.0)
-            self.ledger.pay(lever, float(pay.sum()))
-            transfers += np.bincount(hh, weights=pay, minlength=n_h)
-        multichild = (n_under3 + n_school) >= 2
-        housing = np.where(multichild, m.lever["housing_subsidy"], 0.0)
-        head_hukou = m.pop.household("hukou")
-        housing *= self._eligible("housing_subsidy", head_hukou)
-        self.ledger.pay("housing_subsidy", float(housing.sum()))
-        transfers += housing
-        if self.pending_grants is not None:
-            transfers[: len(self.pending_grants)] += self.pending_grants
+        grant_households, grant_amounts = self.pending_grants if self.pending_grants is not None else \
+            (np.zeros(0, np.int64), np.zeros(0))
         self.pending_grants = None
-        self._housing(cm, n_under3 + n_school, head_hukou)
-
         # child costs: the Beijing cost of raising a child spread evenly over ages 0-17 (assumption),
         # its education part from age 3 cut by education_cost_reduction (paid by the budget)
-        edu_share = prm["child_cost_education_share"]
-        reduction = m.lever["education_cost_reduction"]
-        school_cost = self.child_cost_month * edu_share * reduction * n_school
-        self.ledger.pay("education_cost_reduction", float(school_cost.sum()))
-        after_school = m.lever["after_school_coverage"] * prm["after_school_cost_per_pupil"] * n_school
-        self.ledger.pay("after_school_coverage", float(after_school.sum()))
+        school_cost = self.child_cost_month * prm["child_cost_education_share"] * lv["education_cost_reduction"]
+        after_school = lv["after_school_coverage"] * prm["after_school_cost_per_pupil"]
+        self.marginal_rate_h = ws.get("marginal_rate_h", n_h, np.float64)
+        transfers = ws.get("transfers", n_h, np.float64)
+        claims = ws.get("claims", (n_h + 63) // 64, np.uint64)
+        claim = ws.get("claim", n_h, np.uint8)
+        forgone = ws.get("forgone", n_h, np.float64)
+        tax_claim = ws.get("tax_claim", n_h, np.float64)
+        head_hukou = m.pop.household("hukou")
+        household_taxes(hw, children, subsidy_h, allowance_h, lv["tax_deduction_infant"], lv["tax_deduction_education"],
+                        prm["social_insurance_rate"], BRACKET_UPPER, BRACKET_RATE, BASIC_DEDUCTION_ANNUAL,
+                        lv["housing_subsidy"], self._local_only("housing_subsidy"), head_hukou,
+                        self.marginal_rate_h, transfers, forgone, claim, tax_claim)
+        f_pos, f_infant, f_edu = (ws.get("forgone_pos", n_h, np.int64), ws.get("forgone_infant", n_h, np.float64),
+                                  ws.get("forgone_education", n_h, np.float64))
+        h_pos, h_val = ws.get("housing_pos", n_h, np.int64), ws.get("housing_val", n_h, np.float64)
+        s_pos, s_cost, s_after = (ws.get("pupil_pos", n_h, np.int64), ws.get("school_cost", n_h, np.float64),
+                                  ws.get("after_school", n_h, np.float64))
+        n_forgone, n_housing, n_pupil, n_claims = household_lists(
+            children, claim, forgone, lv["tax_deduction_infant"], lv["tax_deduction_education"], grant_households,
+            grant_amounts, m.pop.household("hid"), lv["housing_subsidy"], self._local_only("housing_subsidy"),
+            head_hukou, school_cost, after_school, transfers, claims,
+            f_pos, f_infant, f_edu, h_pos, h_val, s_pos, s_cost, s_after)
+        net_claim = ws.get("net_claim", n_h, np.float64)
+        if n_claims:
+            net_claim.fill(0.0)
+            members = m._mask()
+            claim_members(p["alive"], p["household"], claims, members)
+            income_claimers(m._rows(members), gross, contributions, p["leave_months_left"], p["wage"],
+                            lv["leave_pay_rate"], prm["social_insurance_rate"], gross_f32, self.other_income_month,
+                            p["household"], hw, tax_claim, net_claim)
+        income_write(hw, net_claim, transfers, claims, m.pop.household("income"))
+        self.ledger.pay("tax_deduction_infant", float(pairwise_sum_sparse(f_pos, f_infant, n_forgone, nh_ever)))
+        self.ledger.pay("tax_deduction_education", float(pairwise_sum_sparse(f_pos, f_edu, n_forgone, nh_ever)))
+        self.ledger.pay("childcare_subsidy", float(pairwise_sum_sparse(sub_pos, sub_val, n_sub, n_ever)))
+        self.ledger.pay("child_allowance", float(pairwise_sum_sparse(all_pos, all_val, n_all, n_ever)))
+        self.ledger.pay("housing_subsidy", float(pairwise_sum_sparse(h_pos, h_val, n_housing, nh_ever)))
+        self._housing(cm, children, head_hukou)
+        self.ledger.pay("education_cost_reduction", float(pairwise_sum_sparse(s_pos, s_cost, n_pupil, nh_ever)))
+        self.ledger.pay("after_school_coverage", float(pairwise_sum_sparse(s_pos, s_after, n_pupil, nh_ever)))
 
-        net = np.bincount(hh, weights=np.where(alive, gross - tax - gross * prm["social_insurance_rate"] + leave_pay
-                                               + self.other_income_month, 0.0), minlength=n_h)
-        m.pop.household("income")[:] = net + transfers
-
-    def _housing(self, cm: int, n_children: np.ndarray, head_hukou: np.ndarray):
+    def _housing(self, cm: int, children: np.ndarray, head_hukou: np.ndarray):
         """Multi-child priority admits private renters with 2+ children to public rental; the
         budget pays the discount on the rent of the tenants it admitted (fiscal cost)."""
         m, prm = self.m, self.m.params
         tenure = m.pop.household("tenure")
         if m.lever["housing_priority_multichild"]:
-            u = m.streams.uniform("public_rental_admission", np.arange(len(tenure), dtype=np.int64), cm)
-            admit_multichild_renters(tenure, n_children, self._eligible("housing_priority_multichild", head_hukou),
-                                     u, monthly_probability(prm["public_rental_admission_rate"]))
-        priority = tenure == TENURE_PUBLIC_PRIORITY
-        market_rent = self.rent_per_m2() * prm["space_per_person_m2"] * m.pop.household("n_members")[priority]
-        self.ledger.pay("housing_priority_multichild", float((market_rent * prm["public_rental_discount"]).sum()))
-        np.add.at(self.year_tenure, tenure[m.pop.household("n_members") > 0], 1)
+            admit_multichild_renters(tenure, children, head_hukou, m.pop.household("hid"),
+                                     self._local_only("housing_priority_multichild"),
+                                     m.streams.seed_stream("public_rental_admission"), cm,
+                                     monthly_probability(prm["public_rental_admission_rate"]))
+        discounts = self.scratch.get("priority_discounts", len(tenure), np.float64)
+        counts = np.zeros(len(TENURE_NAMES), np.int64)
+        k = priority_discounts_and_tenure(tenure, m.pop.household("n_members"),
+                                          self.rent_per_m2() * prm["space_per_person_m2"],
+                                          prm["public_rental_discount"], discounts, counts)
+        self.ledger.pay("housing_priority_multichild", float(discounts[:k].sum()))
+        self.year_tenure += counts
 
     def rent_per_m2(self) -> float:
         """Market rent per m² per month at this run's housing price index."""
         return self.m.params["rent_per_m2_month"] * self.m.params["housing_price_index"]
 
-    def _birth_order(self) -> np.ndarray:
-        """Each person's birth order among their mother's children (1 if unknown)."""
-        return self.m.pop.person("birth_order").astype(np.int64)
-
     # --- ART ----------------------------------------------------------------------------------
-    def art_conceptions(self, cm: int, parity_cap: np.ndarray) -> np.ndarray:
-        """Infertile partnered women 35–44 who want a child try ART this month with an uptake that
-        falls with its price relative to income; coverage pays part of the price. → bool conceives."""
+    def art_conceptions(self, cm: int, candidates: np.ndarray) -> np.ndarray:
+        """Infertile partnered women 35–44 below their parity cap (``candidates``, rows in order, from
+        agents/conception.py ``conception_candidates``) try ART this month with an uptake that falls
+        with its price relative to income; coverage pays part of the price. → rows who conceive."""
         m, p, prm = self.m, self.m.pop.p, self.m.params
-        age = p["age_months"] // 12
-        candidates = np.flatnonzero(p["alive"] & (p["sex"] == FEMALE) & ~p["fecund"] & (p["partner"] != NO_PARTNER)
-                                    & (age >= 35) & (age < 45) & (p["months_pregnant"] == 0)
-                                    & (p["parity"] < parity_cap))
-        conceives = np.zeros(m.pop.n, bool)
         if len(candidates) == 0:
-            return conceives
+            return candidates
         coverage = m.lever["art_coverage"] * self._eligible("art_coverage", p["hukou"][candidates])
         price = self.ivf_cost * (1.0 - coverage)
         income = np.maximum(self.household_income()[p["household"][candidates]], prm["income_floor"])
@@ -297,67 +338,56 @@ class HouseholdEconomy:
         tries = u[:, 0] < uptake
         self.ledger.pay("art_coverage", float((self.ivf_cost * coverage * tries).sum()))
         success = tries & (u[:, 1] < prm["art_success_rate"])
-        conceives[candidates[success]] = True
-        return conceives
+        return candidates[success]
 
     # --- the economic part of the birth decision ------------------------------------------
-    def birth_terms(self):
-        """Partnered women under 50 → (ids, net cost / income, mother's lost income / income,
-        nursery places per child under 3 in her district, cost of the extra space / income),
-        all for a further child."""
+    def birth_terms(self, women: np.ndarray):
+        """Women (rows) → (net cost / income, mother's lost income / income, nursery places per
+        child under 3 in her district, cost of the extra space / income), all for a further child
+        (agents/birth_costs.py)."""
         m, p, prm = self.m, self.m.pop.p, self.m.params
-        women = np.flatnonzero(p["alive"] & (p["sex"] == FEMALE) & (p["partner"] != NO_PARTNER)
-                               & (p["age_months"] < 50 * 12))
-        hh = p["household"][women]
-        income = np.maximum(self.household_income()[hh], prm["income_floor"])
-        order = np.clip(p["parity"][women].astype(np.int64) + 1, 1, 3)
-        hukou = p["hukou"][women]
+        lv = m.lever
         months = 18 * 12
-        # support per month over a child's 18 years (undiscounted; assumption)
-        support = (self._by_parity("childcare_subsidy", order) * UNDER3_MONTHS
-                   * self._eligible("childcare_subsidy", hukou)
-                   + self._by_parity("child_allowance", order) * months * self._eligible("child_allowance", hukou)
-                   + self._by_parity("birth_grant", order) * self._eligible("birth_grant", hukou)) / months
-        marginal = np.zeros(m.pop.n_households)
-        marginal[: len(self.marginal_rate_h)] = self.marginal_rate_h     # new households: 0 until phase 7
-        support += marginal[hh] * (m.lever["tax_deduction_infant"] * UNDER3_MONTHS
-                                               + m.lever["tax_deduction_education"] * (months - UNDER3_MONTHS)) / months
-        support += self.child_cost_month * prm["child_cost_education_share"] * m.lever["education_cost_reduction"] \
+        # support per month over a child's 18 years (undiscounted; assumption): the deductions at
+        # the household's marginal rate, and the education cost reduction from age 3
+        deduction_support = lv["tax_deduction_infant"] * UNDER3_MONTHS + lv["tax_deduction_education"] * (
+            months - UNDER3_MONTHS)
+        education_support = self.child_cost_month * prm["child_cost_education_share"] * lv["education_cost_reduction"] \
             * (months - UNDER3_MONTHS) / months
-        support += np.where(order >= 2, m.lever["housing_subsidy"] * self._eligible("housing_subsidy", hukou), 0.0)
-        net_cost = np.maximum(self.child_cost_month - support, 0.0)
-        space = self._space_cost(hh, order, hukou)
+        full = self.rent_per_m2() * prm["space_per_child_m2"]
         # opportunity cost: the mother's lost net wage over the months she is expected to care
         # at home in the first 3 years, less paid leave and the fathers'/parental leave days
-        leave_months = m.lever["maternity_leave_days"] / DAYS_PER_MONTH
-        shared_days = m.lever["paternity_leave_days"] + 2 * 3 * m.lever["parental_leave_days"]
-        home_months = max(prm["expected_home_care_months"] - leave_months * m.lever["leave_pay_rate"]
+        leave_months = lv["maternity_leave_days"] / DAYS_PER_MONTH
+        shared_days = lv["paternity_leave_days"] + 2 * 3 * lv["parental_leave_days"]
+        home_months = max(prm["expected_home_care_months"] - leave_months * lv["leave_pay_rate"]
                           - shared_days / DAYS_PER_MONTH, 0.0)
-        lost = p["wage"][women] * (1 - prm["tax_and_social_share"]) * home_months / months
-        access = self._nursery_access()[p["district"][women]]
-        return women, net_cost / income, lost / income, access, space / income
+        return birth_cost_terms(
+            np.ascontiguousarray(women, np.int64), p["household"], p["parity"], p["hukou"], p["wage"], p["district"],
+            self.household_income(), m.pop.household("tenure"), self.marginal_rate_h, np.float32(prm["income_floor"]),
+            np.asarray(lv["childcare_subsidy"], float), self._local_only("childcare_subsidy"),
+            np.asarray(lv["child_allowance"], float), self._local_only("child_allowance"),
+            np.asarray(lv["birth_grant"], float), self._local_only("birth_grant"),
+            float(deduction_support), float(education_support),
+            float(lv["housing_subsidy"]), self._local_only("housing_subsidy"),
+            bool(lv["housing_priority_multichild"]), self._local_only("housing_priority_multichild"),
+            float(full), float(full * (1.0 - prm["public_rental_discount"])), float(self.child_cost_month),
+            np.float32(1 - prm["tax_and_social_share"]), float(home_months), self._nursery_access())
 
-    def _space_cost(self, hh: np.ndarray, order: np.ndarray, hukou: np.ndarray) -> np.ndarray:
-        """Monthly cost of the extra dwelling space a further child needs: the market rent for
-        owners (their user cost, assumption) and private renters, the discounted rent for public
-        tenants and for private renters whose second or later child would qualify them for the
-        multi-child priority."""
-        m, prm = self.m, self.m.params
-        tenure = m.pop.household("tenure")[hh]
-        public = (tenure == TENURE_PUBLIC_RENTAL) | (tenure == TENURE_PUBLIC_PRIORITY)
-        if m.lever["housing_priority_multichild"]:
-            public |= ((tenure == TENURE_PRIVATE_RENT) & (order >= 2)
-                       & self._eligible("housing_priority_multichild", hukou))
-        full = self.rent_per_m2() * prm["space_per_child_m2"]
-        return np.where(public, full * (1.0 - prm["public_rental_discount"]), full)
-
-    def birth_logit(self) -> np.ndarray:
-        """Per person: the economic part of the conception log-odds (0 for everyone else)."""
+    def birth_logit(self, women: np.ndarray) -> np.ndarray:
+        """Partnered women (rows) → the economic part of their conception log-odds (0 from age 50)."""
         prm = self.m.params
-        women, cost, lost, access, space = self.birth_terms()
-        out = np.zeros(self.m.pop.n)
-        out[women] = (prm["logit_net_cost"] * cost + prm["logit_opportunity_cost"] * lost
-                      + prm["logit_childcare_access"] * access + prm["logit_housing_cost"] * space)
+        under_50 = self.m.pop.p["age_months"][women] < 50 * 12
+        out = np.zeros(len(women))
+        if under_50.all():
+            terms_of = women
+        else:
+            terms_of = women[under_50]
+        cost, lost, access, space = self.birth_terms(terms_of)
+        logit = (prm["logit_net_cost"] * cost + prm["logit_opportunity_cost"] * lost
+                 + prm["logit_childcare_access"] * access + prm["logit_housing_cost"] * space)
+        if under_50.all():
+            return logit
+        out[under_50] = logit
         return out
 
     def drift_desired(self, cm: int):
@@ -365,19 +395,20 @@ class HouseholdEconomy:
         probability that grows with the net cost of a child and of its space relative to income
         (cost stress)."""
         p, prm = self.m.pop.p, self.m.params
-        women, cost, _, _, space = self.birth_terms()
+        short = self.m._mask()
+        short_of_desired(p["alive"], p["sex"], p["partner"], p["age_months"], p["parity"], p["desired_children"],
+                         50 * 12, short)
+        women = self.m._rows(short).copy()
+        cost, _, _, space = self.birth_terms(women)
         cost = cost + space
-        short = p["parity"][women] < p["desired_children"][women]
         u = self.m.streams.uniform("desired_drift", p["key"][women], cm)
-        drop = women[short & (u < prm["desired_drift_rate"] * np.minimum(cost, 1.0))]
+        drop = women[u < prm["desired_drift_rate"] * np.minimum(cost, 1.0)]
         p["desired_children"][drop] -= 1
 
     def _nursery_access(self) -> np.ndarray:
         """Nursery places per child under 3, by district (0..1)."""
-        p = self.m.pop.p
-        under3 = p["alive"] & (p["age_months"] < UNDER3_MONTHS)
-        kids = np.bincount(p["district"][under3], minlength=len(self.m.pack.districts))
-        return np.minimum(self.nursery_capacity() / np.maximum(kids, 1), 1.0)
+        residents, kids = self._district_counts()
+        return np.minimum(self._capacity(residents) / np.maximum(kids, 1), 1.0)
 
     # --- year end ----------------------------------------------------------------------------
     def close_year(self, add):

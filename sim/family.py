@@ -202,7 +202,7 @@ def trace_family(run_spec: dict, family: int, progress=None) -> FamilyTrace:
         FertilityModel,  # late: importing the model compiles its kernels
     )
 
-    model = FertilityModel(**run_spec)
+    model = FertilityModel(**{**run_spec, "compaction": False})    # rows must not move: the tracker follows them
     women = sample_women(model)
     if not 1 <= family <= len(women):
         raise ValueError(f"family {family} is not sampled; this run has families 1..{len(women)}")

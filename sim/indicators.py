@@ -56,8 +56,12 @@ class YearlyIndicators:
         self.first_marriage_age[sex] += (age_years.sum(), len(age_years))
 
     def add_turning_45(self, parity: np.ndarray):
-        self.parity_at_45[0] += float(parity.sum())
-        self.parity_at_45[1] += len(parity)
+        self.add_turning_45_counts(len(parity), int(parity.sum()))
+
+    def add_turning_45_counts(self, n_women: int, parity_sum: int):
+        """Women reaching 45 this month: how many, and their parities summed."""
+        self.parity_at_45[0] += float(parity_sum)
+        self.parity_at_45[1] += int(n_women)
 
     # --- year end ---------------------------------------------------------------
     def close_year(self, year: int, by_age_sex: np.ndarray, more=None):

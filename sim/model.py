@@ -18,20 +18,22 @@ The month, in order (DESIGN §3.3); ``MONTH`` below lists the same phases:
 from __future__ import annotations
 
 import time
+from collections import namedtuple
 
 import mesa
 import numpy as np
 
 from agents.ageing import age_one_month
-from agents.census import count_by_age_sex
-from agents.conception import advance_pregnancies, decide_conception
+from agents.census import count_census
+from agents.conception import advance_pregnancies, conception_candidates, decide_conception, may_conceive
 from agents.housing import draw_tenure
-from agents.marriage import decide_divorce, enter_search, match_couples
-from agents.migration import decide_household_emigration
+from agents.marriage import children_moving_with, decide_divorce, enter_search, match_couples
+from agents.migration import as_bits, decide_household_emigration, members_of
 from agents.mortality import decide_deaths
 from agents.rng import Streams, child_keys
+from agents.rows import rows_where, rows_where_2
 from agents.state import (FEMALE, HOUSEHOLD_FAMILY, HUKOU_LOCAL, HUKOU_NONLOCAL, MALE, NO_PARTNER,
-                          PREGNANCY_MONTHS)
+                          PREGNANCY_MONTHS, TENURE_PUBLIC_PRIORITY)
 from policies.levers import LEVERS
 from policies.schedule import compile_policy, merge_policy
 from sim import parameters as parameters_mod
@@ -39,6 +41,7 @@ from sim.economy import HouseholdEconomy
 from sim.indicators import N_AGES, YearlyIndicators
 from sim.pack import load_pack
 from sim.parameters import monthly_probability
+from sim.scratch import Scratch
 from sim.synthesis import desired_family_size_probs, draw_education, parents_nearby, survival_to, synthesize
 
 MONTH = (
@@ -52,15 +55,25 @@ MONTH = (
     "indicators",
 )
 
+Census = namedtuple("Census", "by_age_sex residents under3")   # int64 (N_AGES, 2), (districts,), (districts,)
 IMMIGRANT_KEY_BASE = 1 << 60    # keys of immigrants: base + month * 2**24 + k (disjoint from initial rows)
+ADULT_MONTHS = 18 * 12
+UNDER3_MONTHS = 36
+COMPACT_SHARE = 0.05            # compact at a year end once 5 % of person or household rows are gone
+ART_AGE_MONTHS = np.array([35 * 12, 45 * 12])   # infertile women of these ages may try ART
 
 
 class FertilityModel(mesa.Model):
     """One run. Keyword arguments are those of a run spec (docs/contracts.md)."""
 
     def __init__(self, region: str = "beijing", start_year: int = 2021, years: int = 30, scale: float = 0.01,
-                 parameters: dict | None = None, policy: dict | None = None, seed: int = 0, **kwargs):
+                 parameters: dict | None = None, policy: dict | None = None, seed: int = 0, compaction: bool = True,
+                 **kwargs):
+        """``compaction``: drop the rows of the dead and emigrated at year ends (``_compact``); the
+        results are the same either way, but row ids then hold only until the next year end, so
+        code that follows persons by row over the years (sim/family.py) turns it off."""
         super().__init__(seed=seed, **kwargs)
+        self.compaction = bool(compaction)
         t0 = time.perf_counter()
         self.region = region
         self.pack = load_pack(region)
@@ -74,6 +87,8 @@ class FertilityModel(mesa.Model):
                                      self.start_year, self.n_months)
 
         self.pop = synthesize(self.pack, self.scale, self.params, int(seed))
+        self.scratch = Scratch()            # work arrays reused every month (sim/scratch.py)
+        self._census = None                 # counts of the living (census()), until the next change
         self.indicators = YearlyIndicators(self.pack.total_population / self.pop.n)
         self.month = 0                      # months simulated so far
         self._prepare_tables()
@@ -89,6 +104,35 @@ class FertilityModel(mesa.Model):
             "tfr": lambda m: m._last_value("tfr"),
         })
         self.timings = {"setup_seconds": time.perf_counter() - t0, "step_seconds": 0.0}
+
+    def census(self) -> Census:
+        """The living by age year and sex, by district, and under 3 by district, counted in one pass
+        and kept until persons are added, removed, aged or moved (every method that does so drops
+        it), so the month's nursery capacity, nursery access and tally share one count."""
+        if self._census is None:
+            p = self.pop.p
+            self._census = Census(*count_census(p["alive"], p["age_months"], p["sex"], p["district"], N_AGES,
+                                                len(self.pack.districts), UNDER3_MONTHS))
+        return self._census
+
+    def _mask(self) -> np.ndarray:
+        """A uint8 work array of one byte per person, for a decision kernel to mark rows in."""
+        return self.scratch.get("mask", self.pop.n, np.uint8)
+
+    def _row_work(self) -> np.ndarray:
+        """A float64 work array of one value per person (a kernel's table lookups, say)."""
+        return self.scratch.get("work_f64", self.pop.n, np.float64)
+
+    def _rows(self, mask: np.ndarray) -> np.ndarray:
+        """The rows a decision kernel marked in ``mask``, in order (a view valid until the next call)."""
+        out = self.scratch.get("rows", len(mask), np.int64)
+        return out[:rows_where(mask, out)]
+
+    def _rows_2(self, mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(rows marked 1, rows marked 2) in ``mask``, each in order (views valid until the next call)."""
+        one, two = self.scratch.get("rows", len(mask), np.int64), self.scratch.get("rows2", len(mask), np.int64)
+        k1, k2 = rows_where_2(mask, one, two)
+        return one[:k1], two[:k2]
 
     def _update_levers(self):
         """Phase 1: the compiled value of every lever in this month (by-parity levers as arrays of 3)."""
@@ -161,13 +205,27 @@ class FertilityModel(mesa.Model):
         self._tally_month()
         self.month += 1
         if self.month % 12 == 0:
-            p = self.pop.p
-            self.indicators.close_year(self.year - 1, count_by_age_sex(p["alive"], p["age_months"], p["sex"], N_AGES),
-                                       self.economy.close_year)
+            self.indicators.close_year(self.year - 1, self.census().by_age_sex, self.economy.close_year)
+            if self.compaction:
+                self._compact()
         self.datacollector.collect(self)    # one row per step, as mesa.batch_run reads it
         if self.month >= self.n_months:
             self.running = False
         self.timings["step_seconds"] += time.perf_counter() - t0
+
+    def _compact(self):
+        """Once a year, when gone persons or empty households make up COMPACT_SHARE of their rows:
+        drop those rows (sim/population.py ``compact``). Kept: mothers of living children under 3
+        (their care reads her wage, leave and parity) and public tenants of the multi-child
+        priority (the budget's discount sums run over them). Order is kept and random streams
+        and fiscal sums are keyed by key/pid/hid, so the results are unchanged."""
+        p_gone, h_gone = self.pop.dead_share()
+        if p_gone < COMPACT_SHARE and h_gone < COMPACT_SHARE:
+            return
+        priority = self.pop.household("tenure") == TENURE_PUBLIC_PRIORITY
+        self._census = None
+        kept_p, kept_h = self.pop.compact(UNDER3_MONTHS, priority)
+        self.economy.after_compaction(kept_p, kept_h)
 
     def run(self, progress=None):
         """Step to the horizon; progress(months_done, n_months) after each month."""
@@ -183,19 +241,23 @@ class FertilityModel(mesa.Model):
 
     # --- phase 2: ageing, mortality, migration ----------------------------------------------
     def _age_and_die(self, cm):
+        self._census = None
         p = self.pop.p
-        age_one_month(p["alive"], p["age_months"], p["months_since_last_birth"])
-        turning_45 = p["alive"] & (p["sex"] == FEMALE) & (p["age_months"] == 45 * 12)
-        self.indicators.add_turning_45(p["parity"][turning_45])
-        u = self.streams.uniform("mortality", p["key"], cm)
-        died = decide_deaths(p["alive"], p["age_months"], p["sex"], self._mortality_table(self.year), u)
-        self.indicators.deaths += int(died.sum())
-        self._remove(np.flatnonzero(died))
+        n_45, parity_45 = age_one_month(p["alive"], p["age_months"], p["months_since_last_birth"], p["sex"],
+                                        p["parity"], 45 * 12)
+        self.indicators.add_turning_45_counts(n_45, parity_45)
+        dies = self._mask()
+        decide_deaths(p["alive"], p["age_months"], p["sex"], p["key"], self._mortality_table(self.year),
+                      self.streams.seed_stream("mortality"), cm, dies, self._row_work())
+        died = self._rows(dies)
+        self.indicators.deaths += len(died)
+        self._remove(died)
 
     def _remove(self, ids: np.ndarray):
         """Deaths and emigrants leave: not alive, out of their household, spouses widowed."""
         if len(ids) == 0:
             return
+        self._census = None
         p = self.pop.p
         p["alive"][ids] = False
         p["searching"][ids] = False
@@ -208,14 +270,19 @@ class FertilityModel(mesa.Model):
     def _migrate(self, cm):
         prm = self.params
         h = self.pop.h
-        u = self.streams.uniform("emigration", np.arange(self.pop.n_households), cm)
-        leaves = decide_household_emigration(h["n_members"] > 0, h["hukou"] == HUKOU_NONLOCAL,
-                                             monthly_probability(prm["emigration_rate_nonlocal"]),
-                                             monthly_probability(prm["emigration_rate_local"]), u)
+        leaves = self.scratch.get("household_flag", self.pop.n_households, np.bool_)
+        decide_household_emigration(h["n_members"], h["hukou"] == HUKOU_NONLOCAL, h["hid"],
+                                    monthly_probability(prm["emigration_rate_nonlocal"]),
+                                    monthly_probability(prm["emigration_rate_local"]),
+                                    self.streams.seed_stream("emigration"), cm, leaves)
         p = self.pop.p
-        leavers = np.flatnonzero(p["alive"] & leaves[p["household"]])
-        self.indicators.emigrants += len(leavers)
-        self._remove(leavers)
+        leaving_bits = self.scratch.get("household_bits", (self.pop.n_households + 63) // 64, np.uint64)
+        if as_bits(leaves, leaving_bits):
+            leaving = self._mask()
+            members_of(p["alive"], p["household"], leaving_bits, leaving)
+            leavers = self._rows(leaving)
+            self.indicators.emigrants += len(leavers)
+            self._remove(leavers)
         self._immigrate(cm)
 
     def _immigrate(self, cm):
@@ -226,6 +293,7 @@ class FertilityModel(mesa.Model):
         k = int(expected + u)
         if k == 0:
             return
+        self._census = None
         keys = IMMIGRANT_KEY_BASE + cm * (1 << 24) + np.arange(k, dtype=np.int64)
         draw = self.streams.uniform_k("immigrant_traits", keys, cm, 6)
         ids = self.pop.add_persons(k)
@@ -260,13 +328,11 @@ class FertilityModel(mesa.Model):
     def _marriage_market(self, cm):
         prm = self.params
         p = self.pop.p
-        u = self.streams.uniform("search_entry", p["key"], cm)
-        joins = enter_search(p["alive"], p["age_months"], p["sex"], p["partner"], p["searching"], p["ever_married"],
-                             self.p_search_month, prm["search_rel_previously_married"], u)
-        p["searching"][joins] = True
-        pool = p["alive"] & p["searching"] & (p["partner"] == NO_PARTNER)
-        women = np.flatnonzero(pool & (p["sex"] == FEMALE))
-        men = np.flatnonzero(pool & (p["sex"] == MALE))
+        pool = self._mask()
+        enter_search(p["alive"], p["age_months"], p["sex"], p["partner"], p["searching"], p["ever_married"],
+                     p["key"], self.p_search_month, prm["search_rel_previously_married"],
+                     self.streams.seed_stream("search_entry"), cm, pool, self._row_work())
+        women, men = self._rows_2(pool)
         if len(women) == 0 or len(men) == 0:
             return
         women = women[np.argsort(self.streams.uniform("match_order", p["key"][women], cm), kind="stable")]
@@ -287,6 +353,7 @@ class FertilityModel(mesa.Model):
         """Link spouses; the couple (with the wife's children under 18) forms a new household in her district."""
         if len(wives) == 0:
             return
+        self._census = None                 # husbands and children move to the wife's district
         p, pop = self.pop.p, self.pop
         for sex, ids in ((FEMALE, wives), (MALE, husbands)):
             first = ids[~p["ever_married"][ids]]
@@ -300,20 +367,21 @@ class FertilityModel(mesa.Model):
         desired = np.searchsorted(self.desired_cum, u, side="right")
         p["desired_children"][wives] = np.maximum(desired, p["parity"][wives])
         # the wife's minor children living with her move with her
-        old_hh_of_wife = np.full(pop.n, -1, np.int64)
-        old_hh_of_wife[wives] = p["household"][wives]
+        is_bride = self.scratch.get("person_flag", pop.n, np.bool_)     # all False between uses
+        is_bride[wives] = True
+        moves = self._mask()
+        children_moving_with(p["alive"], p["mother"], p["age_months"], p["household"], is_bride, ADULT_MONTHS, moves)
+        is_bride[wives] = False
+        kids = self._rows(moves).copy()
         mothers = p["mother"]
-        kids = np.flatnonzero(p["alive"] & (mothers >= 0) & (p["age_months"] < 18 * 12))
-        kids = kids[old_hh_of_wife[mothers[kids]] == p["household"][kids]]
         hh = pop.add_households(len(wives))
         p, h = pop.p, pop.h
-        new_hh_of_wife = np.full(pop.n, -1, np.int64)
-        new_hh_of_wife[wives] = hh
+        by_wife = np.argsort(wives, kind="stable")
         movers = np.concatenate([wives, husbands, kids])
         np.subtract.at(h["n_members"], p["household"][movers], 1)
         p["household"][wives] = hh
         p["household"][husbands] = hh
-        p["household"][kids] = new_hh_of_wife[mothers[kids]]
+        p["household"][kids] = hh[by_wife[np.searchsorted(wives[by_wife], mothers[kids])]]
         np.add.at(h["n_members"], p["household"][movers], 1)
         h["district"][hh] = p["district"][wives]
         h["kind"][hh] = HOUSEHOLD_FAMILY
@@ -345,9 +413,10 @@ class FertilityModel(mesa.Model):
 
     def _divorce(self, cm):
         p = self.pop.p
-        u = self.streams.uniform("divorce", p["key"], cm)
-        wives = np.flatnonzero(decide_divorce(p["alive"], p["sex"], p["partner"],
-                                              monthly_probability(self.params["divorce_rate"]), u))
+        divorces = self._mask()
+        decide_divorce(p["alive"], p["sex"], p["partner"], p["key"], monthly_probability(self.params["divorce_rate"]),
+                       self.streams.seed_stream("divorce"), cm, divorces)
+        wives = self._rows(divorces).copy()
         if len(wives) == 0:
             return
         husbands = p["partner"][wives]
@@ -368,47 +437,50 @@ class FertilityModel(mesa.Model):
         self.economy.provisional_income(husbands)
 
     # --- phase 4: conception and birth ----------------------------------------------------------
-    def _parity_cap(self, p) -> np.ndarray:
-        """Desired family size, lowered to the birth limit for compliant eligible couples."""
-        limit = int(self.lever["birth_limit"])
-        cap = p["desired_children"].astype(np.int64)
-        if limit > 0:
-            complies = self.streams.uniform("birth_limit_compliance", p["key"], 0) < self.params["birth_limit_compliance"]
-            if self.policy.eligibility["birth_limit"] == "local_hukou":
-                complies &= p["hukou"] == HUKOU_LOCAL
-            cap = np.where(complies, np.minimum(cap, limit), cap)
-        return cap
-
     def _conceive(self, cm):
+        """Fecund couples below their parity cap conceive by the logit of agents/conception.py with
+        the economic terms of sim/economy.py; infertile women 35-44 may conceive by ART."""
         p = self.pop.p
         prm = self.params
-        u = self.streams.uniform("conception", p["key"], cm)
-        cap = self._parity_cap(p)
-        conceives = decide_conception(
+        limit = int(self.lever["birth_limit"])
+        candidate = self._mask()
+        conception_candidates(
             p["alive"], p["sex"], p["age_months"], p["partner"], p["fecund"], p["months_pregnant"], p["parity"],
-            p["months_since_last_birth"], cap, self.economy.birth_logit(),
-            self.rel_fecundity, prm["fecundability"], self.logit_base, prm["logit_spacing_per_year"],
-            int(prm["postpartum_months"]), u)
-        conceives |= self.economy.art_conceptions(cm, cap)
-        p["months_pregnant"][conceives] = 1
+            p["months_since_last_birth"], p["desired_children"], p["hukou"], p["key"],
+            limit, self.policy.eligibility["birth_limit"] == "local_hukou", prm["birth_limit_compliance"],
+            self.streams.seed_stream("birth_limit_compliance"), self.rel_fecundity, int(prm["postpartum_months"]),
+            ART_AGE_MONTHS, candidate, self.scratch.get("work_u8", self.pop.n, np.uint8))
+        women, art = (rows.copy() for rows in self._rows_2(candidate))
+        # only a woman whose draw is below her fecundability can conceive: the economic log-odds
+        # are computed for her alone (the same draws decide; nothing else changes)
+        stream = self.streams.seed_stream("conception")
+        women = women[may_conceive(women, p["age_months"], p["key"], self.rel_fecundity, prm["fecundability"],
+                                   stream, cm)]
+        conceives = decide_conception(
+            women, p["age_months"], p["parity"], p["months_since_last_birth"], p["key"], self.economy.birth_logit(women),
+            self.rel_fecundity, prm["fecundability"], self.logit_base, prm["logit_spacing_per_year"], stream, cm)
+        p["months_pregnant"][women[conceives]] = 1
+        p["months_pregnant"][self.economy.art_conceptions(cm, art)] = 1
 
     def _burn_in_pregnancies(self):
         """Conceptions in the 9 months before the start (levers as at the start), so that births
         begin in the first month."""
         p = self.pop.p
         for back in range(PREGNANCY_MONTHS, 0, -1):
-            advance_pregnancies(p["alive"], p["months_pregnant"])
+            advance_pregnancies(p["alive"], p["months_pregnant"], self._mask())
             self._conceive(self.calendar_month - back)
 
     def _conception_and_birth(self, cm):
         p = self.pop.p
-        mothers = np.flatnonzero(advance_pregnancies(p["alive"], p["months_pregnant"]))
-        self._give_birth(mothers, cm)
+        gives_birth = self._mask()
+        advance_pregnancies(p["alive"], p["months_pregnant"], gives_birth)
+        self._give_birth(self._rows(gives_birth).copy(), cm)
         self._conceive(cm)
 
     def _give_birth(self, mothers: np.ndarray, cm: int):
         if len(mothers) == 0:
             return
+        self._census = None
         p = self.pop.p
         new_parity = p["parity"][mothers].astype(np.int64) + 1
         keys = child_keys(p["key"][mothers], new_parity)
@@ -436,5 +508,4 @@ class FertilityModel(mesa.Model):
 
     # --- phase 9: indicators ------------------------------------------------------------------------
     def _tally_month(self):
-        p = self.pop.p
-        self.indicators.add_exposure(count_by_age_sex(p["alive"], p["age_months"], p["sex"], N_AGES))
+        self.indicators.add_exposure(self.census().by_age_sex)

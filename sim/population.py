@@ -1,12 +1,14 @@
 """The population container: person and household arrays (declared in agents/state.py)
-with room to grow. Row index = id; rows of the dead and emigrated stay (alive=False),
-so links (mother, household) never dangle.
+with room to grow. Row index = id. The rows of the dead and emigrated stay (alive=False)
+until ``compact`` drops them, keeping the order of the rest and renumbering the links
+(partner, mother, household), so nothing that depends on row order changes.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
+from agents.compaction import compact_rows, renumber_links, survivors
 from agents.state import HOUSEHOLD_FIELDS, PERSON_FIELDS, allocate, grow
 
 _GROWTH = 1.25  # capacity factor when arrays are full
@@ -18,8 +20,13 @@ class Population:
         self._h = allocate(HOUSEHOLD_FIELDS, n_households)
         self.n = n_persons
         self.n_households = n_households
+        self._p["pid"][:] = np.arange(n_persons)
+        self._h["hid"][:] = np.arange(n_households)
+        self.n_persons_ever = n_persons          # rows ever made: the next pid
+        self.n_households_ever = n_households    # the next hid
+        self.compactions = 0
 
-    # Views of the used rows. Views stay valid until the next add_*() call.
+    # Views of the used rows. Views stay valid until the next add_*() or compact() call.
     @property
     def p(self) -> dict[str, np.ndarray]:
         return {k: v[: self.n] for k, v in self._p.items()}
@@ -39,15 +46,57 @@ class Population:
         if self.n + k > len(self._p["alive"]):
             self._p = grow(self._p, PERSON_FIELDS, int((self.n + k) * _GROWTH) + 16)
         ids = np.arange(self.n, self.n + k)
+        self._p["pid"][ids] = np.arange(self.n_persons_ever, self.n_persons_ever + k)
         self.n += k
+        self.n_persons_ever += k
+        if self.n_persons_ever > np.iinfo(np.int32).max:
+            raise OverflowError("more than 2**31 persons made in one run: pid is int32")
         return ids
 
     def add_households(self, k: int) -> np.ndarray:
         if self.n_households + k > len(self._h["district"]):
             self._h = grow(self._h, HOUSEHOLD_FIELDS, int((self.n_households + k) * _GROWTH) + 16)
         ids = np.arange(self.n_households, self.n_households + k)
+        self._h["hid"][ids] = np.arange(self.n_households_ever, self.n_households_ever + k)
         self.n_households += k
+        self.n_households_ever += k
+        if self.n_households_ever > np.iinfo(np.int32).max:
+            raise OverflowError("more than 2**31 households made in one run: hid is int32")
         return ids
+
+    def dead_share(self) -> tuple[float, float]:
+        """(share of person rows not alive, share of household rows without members)."""
+        p_dead = 1.0 - np.count_nonzero(self.person("alive")) / max(self.n, 1)
+        h_dead = 1.0 - np.count_nonzero(self.household("n_members")) / max(self.n_households, 1)
+        return p_dead, h_dead
+
+    def compact(self, child_months: int, keep_household: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """Drop the rows of persons who are gone (not alive) unless a living child younger than
+        ``child_months`` names them as mother, and of households that no kept person belongs to
+        (unless ``keep_household`` says to keep them); the rest keep their order, links are
+        renumbered (a mother whose row goes becomes NO_MOTHER). → (kept person rows, kept
+        household rows), as old indices, for callers that hold per-row arrays of their own."""
+        p, h = self.p, self.h
+        keep_p, keep_h = survivors(p["alive"], p["mother"], p["age_months"], p["household"], child_months,
+                                   self.n_households, np.zeros(0, np.bool_) if keep_household is None else keep_household)
+        new_p = np.cumsum(keep_p, dtype=np.int64) - 1
+        new_h = np.cumsum(keep_h, dtype=np.int64) - 1
+        renumber_links(keep_p, p["partner"], p["mother"], p["household"], new_p, new_h)
+        n_p = 0
+        for arr in p.values():
+            n_p = compact_rows(arr, keep_p)
+        n_h = 0
+        for arr in h.values():
+            n_h = compact_rows(arr, keep_h)
+        kept_p, kept_h = np.flatnonzero(keep_p), np.flatnonzero(keep_h)
+        # the freed rows get their defaults back, as add_persons / add_households expect
+        for f in PERSON_FIELDS:
+            self._p[f.name][n_p: self.n] = f.default
+        for f in HOUSEHOLD_FIELDS:
+            self._h[f.name][n_h: self.n_households] = f.default
+        self.n, self.n_households = n_p, n_h
+        self.compactions += 1
+        return kept_p, kept_h
 
     def nbytes(self) -> int:
         return sum(a.nbytes for a in self._p.values()) + sum(a.nbytes for a in self._h.values())

@@ -29,10 +29,9 @@ documented assumption where the census is silent (see the pack README):
 
 from __future__ import annotations
 
-from math import erf, sqrt
-
 import numpy as np
 
+from agents.draws import categories, normal_cdf
 from agents.housing import draw_tenure
 from agents.marriage import match_couples
 from agents.rng import stream_key
@@ -65,12 +64,11 @@ def desired_family_size_probs(params: dict) -> np.ndarray:
 def draw_education(pack, age_years: np.ndarray, sex: np.ndarray, u: np.ndarray) -> np.ndarray:
     """Education level by the pack's shares for each person's age band and sex, one uniform each."""
     band = np.searchsorted(pack.education_age_bands, age_years, side="right") - 1
-    cum = np.cumsum(pack.education_share[band, sex], axis=1)
-    return (u[:, None] > cum[:, :-1]).sum(axis=1)
+    return categories(u, band, sex, np.cumsum(pack.education_share, axis=-1))
 
 
 def _normal_cdf(z: np.ndarray) -> np.ndarray:
-    return 0.5 * (1.0 + np.vectorize(erf)(z / sqrt(2.0)))
+    return normal_cdf(np.ascontiguousarray(z, dtype=np.float64))
 
 
 def survival_to(mx: np.ndarray) -> np.ndarray:

@@ -6,7 +6,8 @@ import math
 import numpy as np
 import pytest
 
-from agents.employment import apply_motherhood_penalty, count_down_leave, decide_employment, grow_wages
+from agents.employment import (apply_motherhood_penalty, count_down_leave, decide_employment, grow_wages,
+                               monthly_growth_factors)
 from agents.rng import Streams
 from agents.state import FEMALE, MALE
 from agents.taxes import BASIC_DEDUCTION_ANNUAL, BRACKET_RATE, BRACKET_UPPER, income_tax_monthly
@@ -116,13 +117,11 @@ def test_count_down_leave():
     leave = leave0.copy()
     ended = count_down_leave(alive, leave)
     for i in range(N):
-        if leave0[i] == 0:
-            assert leave[i] == 0 and not ended[i]
-        elif not alive[i]:
-            assert leave[i] == 0 and not ended[i]
+        if leave0[i] == 0 or not alive[i]:
+            assert leave[i] == 0
         else:
-            assert leave[i] == leave0[i] - 1 and ended[i] == (leave0[i] == 1)
-    assert ended.any()
+            assert leave[i] == leave0[i] - 1
+    assert ended == (alive & (leave0 == 1)).sum() > 0
 
 
 # --- employment -------------------------------------------------------------------
@@ -133,9 +132,10 @@ YOUNG = np.array([22 * 12, 40 * 12])
 
 
 def employment_reference(alive, sex, age, employed, leave, retire, min_age, p_exit, p_hire, penalty, young,
-                         care_mother, mother_3plus, p_return, u):
+                         care_mother, since, p_return, u):
     out = []
     for i in range(len(alive)):
+        mother_3plus = sex[i] == FEMALE and since[i] >= 36
         if not alive[i] or age[i] >= retire[sex[i]]:
             out.append(False)
         elif leave[i] > 0:
@@ -147,7 +147,7 @@ def employment_reference(alive, sex, age, employed, leave, retire, min_age, p_ex
         elif age[i] < min_age:
             out.append(False)
         else:
-            p = p_return if mother_3plus[i] else p_hire
+            p = p_return if mother_3plus else p_hire
             if sex[i] == FEMALE and young[0] <= age[i] < young[1]:
                 p *= 1 - penalty
             out.append(u[i] < p)
@@ -161,40 +161,60 @@ def people(n, g):
         employed=g.random(n) < 0.6,
         leave_months_left=np.where(g.random(n) < 0.15, g.integers(1, 6, n), 0).astype(np.int16),
         care_needs_mother=(sex == FEMALE) & (g.random(n) < 0.15),
-        mother_youngest_3plus=(sex == FEMALE) & (g.random(n) < 0.2),
+        months_since_last_birth=np.where(g.random(n) < 0.5, g.integers(0, 120, n), -1).astype(np.int16),
+        key=np.arange(n, dtype=np.int64) * 7919 + 5,
     )
 
 
-def employ(p, u, p_exit=0.01, p_hire=0.05, penalty=0.3, p_return=0.08):
-    return decide_employment(p["alive"], p["sex"], p["age_months"], p["employed"], p["leave_months_left"],
-                             RETIRE, MIN_AGE, p_exit, p_hire, penalty, YOUNG,
-                             p["care_needs_mother"], p["mother_youngest_3plus"], p_return, u)
+STREAMS = Streams(77)
+
+
+def employ(p, month=3, p_exit=0.01, p_hire=0.05, penalty=0.3, p_return=0.08, streams=STREAMS):
+    """The kernel on a copy of p's employment → new employed (bool array)."""
+    employed = p["employed"].copy()
+    decide_employment(p["alive"], p["sex"], p["age_months"], employed, p["leave_months_left"],
+                      p["months_since_last_birth"], p["key"], RETIRE, MIN_AGE, p_exit, p_hire, penalty, YOUNG,
+                      p["care_needs_mother"], p_return, streams.seed_stream("employment"), month)
+    return employed
 
 
 def test_decide_employment_matches_reference():
     g = np.random.default_rng(11)
     p = people(N, g)
-    u = g.random(N)
+    u = STREAMS.uniform("employment", p["key"], 3)
     for p_exit, p_hire, penalty, p_return in ((0.01, 0.05, 0.3, 0.08), (0.5, 0.5, 0.9, 0.2), (0.0, 1.0, 0.0, 0.0)):
-        got = employ(p, u, p_exit, p_hire, penalty, p_return)
+        got = employ(p, 3, p_exit, p_hire, penalty, p_return)
         want = employment_reference(p["alive"], p["sex"], p["age_months"], p["employed"], p["leave_months_left"],
                                     RETIRE, MIN_AGE, p_exit, p_hire, penalty, YOUNG, p["care_needs_mother"],
-                                    p["mother_youngest_3plus"], p_return, u)
+                                    p["months_since_last_birth"], p_return, u)
         assert list(got) == want
 
 
-def one(**kw):
-    """A single person: an employed man of 35, alive, no leave, no children; kw overrides."""
+_KEYS = np.arange(400_000, dtype=np.int64)
+_DRAWS = STREAMS.uniform("employment", _KEYS, 3)
+
+
+def key_drawing(u):
+    """A key whose employment draw in month 3 lies within 1e-4 below ``u`` (the lowest draw if u is
+    smaller): the kernels draw for a person's key, so a test picks the key for the draw it needs."""
+    ok = np.flatnonzero((_DRAWS < u) & (_DRAWS >= u - 1e-4))
+    return _KEYS[ok[0]] if len(ok) else _KEYS[np.argmin(_DRAWS)]
+
+
+def one(u=0.5, **kw):
+    """A single person: an employed man of 35, alive, no leave, no children, whose draw this month
+    is just below u; kw overrides."""
     p = dict(alive=True, sex=MALE, age_months=35 * 12, employed=True, leave_months_left=0,
-             care_needs_mother=False, mother_youngest_3plus=False)
+             care_needs_mother=False, months_since_last_birth=-1, key=key_drawing(u))
     p.update(kw)
     types = dict(alive=np.bool_, sex=np.int8, age_months=np.int16, employed=np.bool_, leave_months_left=np.int16,
-                 care_needs_mother=np.bool_, mother_youngest_3plus=np.bool_)
+                 care_needs_mother=np.bool_, months_since_last_birth=np.int16, key=np.int64)
     return {k: np.array([v], dtype=types[k]) for k, v in p.items()}
 
 
 def works(u=0.5, p_exit=0.01, p_hire=0.05, penalty=0.3, p_return=0.08, **kw):
-    return bool(employ(one(**kw), np.array([u]), p_exit, p_hire, penalty, p_return)[0])
+    """Employed after the month, for a person whose draw is just below u (u=0.0: the lowest draw)."""
+    return bool(employ(one(u, **kw), 3, p_exit, p_hire, penalty, p_return)[0])
 
 
 def test_employment_rules_on_constructed_cases():
@@ -229,7 +249,7 @@ def test_employment_rules_on_constructed_cases():
     assert not works(u=0.036, **{**young_woman, "age_months": 22 * 12})
     assert works(u=0.049, **{**young_woman, "sex": MALE})
     # mothers whose youngest child is 3+: p_return_school instead of p_hire (penalty still applies)
-    mother = dict(employed=False, sex=FEMALE, age_months=45 * 12, mother_youngest_3plus=True, p_hire=0.05,
+    mother = dict(employed=False, sex=FEMALE, age_months=45 * 12, months_since_last_birth=36, p_hire=0.05,
                   p_return=0.2)
     assert works(u=0.19, **mother) and not works(u=0.21, **mother)
     assert works(u=0.139, **{**mother, "age_months": 35 * 12}) and not works(u=0.141, **{**mother, "age_months": 35 * 12})
@@ -238,7 +258,6 @@ def test_employment_rules_on_constructed_cases():
 def test_hazards_give_expected_shares():
     """Fixed seed, the model's own random streams: each share within 4 binomial sd."""
     n = 200_000
-    u = Streams(2024).uniform("employment", np.arange(n), 5)
     age = np.full(n, 35 * 12, np.int16)
     cases = (  # (sex, employed, mother_youngest_3plus, expected share employed after the month)
         (MALE, True, False, 1 - 0.02),
@@ -249,8 +268,9 @@ def test_hazards_give_expected_shares():
     for sex, employed, mother_3plus, share in cases:
         p = dict(alive=np.ones(n, np.bool_), sex=np.full(n, sex, np.int8), age_months=age,
                  employed=np.full(n, employed), leave_months_left=np.zeros(n, np.int16),
-                 care_needs_mother=np.zeros(n, np.bool_), mother_youngest_3plus=np.full(n, mother_3plus))
-        got = employ(p, u, p_exit=0.02, p_hire=0.06, penalty=0.4, p_return=0.15).mean()
+                 care_needs_mother=np.zeros(n, np.bool_),
+                 months_since_last_birth=np.full(n, 40 if mother_3plus else -1, np.int16), key=np.arange(n))
+        got = employ(p, 5, p_exit=0.02, p_hire=0.06, penalty=0.4, p_return=0.15, streams=Streams(2024)).mean()
         assert abs(got - share) < 4 * math.sqrt(share * (1 - share) / n), (sex, employed, mother_3plus, got, share)
 
 
@@ -263,7 +283,7 @@ def test_grow_wages():
     wage0 = (g.random(N) * 30_000).astype(np.float32)
     growth = g.uniform(-0.02, 0.08, 101)
     wage = wage0.copy()
-    grow_wages(alive, age, wage, growth)
+    grow_wages(alive, age, wage, monthly_growth_factors(growth))
     for i in range(N):
         if alive[i]:
             want = float(wage0[i]) * (1 + growth[min(age[i] // 12, 100)]) ** (1 / 12)
@@ -276,7 +296,7 @@ def test_twelve_months_of_growth_compound_to_the_annual_rate():
     growth = np.full(101, 0.05)
     wage = np.array([10_000.0])
     for _ in range(12):
-        grow_wages(np.array([True]), np.array([30 * 12], np.int16), wage, growth)
+        grow_wages(np.array([True]), np.array([30 * 12], np.int16), wage, monthly_growth_factors(growth))
     assert wage[0] == pytest.approx(10_500.0, rel=1e-12)
 
 

@@ -3,6 +3,7 @@ every scenario of a seed, and events that agree with the person arrays."""
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -57,17 +58,19 @@ def test_events_agree_with_the_person_arrays(family):
     model = FertilityModel(**spec)                    # run the same months and compare the end state
     model.run()
     p = model.pop.p
-    person = trace.person
+    # the run compacts its rows at year ends; pid is the row the tracer (which does not compact) saw
+    person = int(np.searchsorted(p["pid"], trace.person))
+    present = person < model.pop.n and p["pid"][person] == trace.person
     births = (events["event"] == "birth").sum()
     start_parity = int(events["detail"].iloc[0].split(", ")[2].split(" ")[0])
     if trace.months == model.n_months:                # she stayed to the end
-        assert p["alive"][person] and "left" not in set(events["event"])
+        assert present and p["alive"][person] and "left" not in set(events["event"])
         assert int(p["parity"][person]) == start_parity + births
         marriages, splits = (events["event"] == "marriage").sum(), events["event"].isin(["divorce", "widowed"]).sum()
         married_at_start = "married" in events["detail"].iloc[0].split(", ")[1]
         assert (p["partner"][person] >= 0) == (married_at_start + marriages - splits == 1)
     else:
-        assert events["event"].iloc[-1] == "left" and not p["alive"][person]
+        assert events["event"].iloc[-1] == "left" and not (present and p["alive"][person])
 
 
 def test_an_unknown_family_number_is_an_error():

@@ -5,6 +5,7 @@ import math
 import numpy as np
 
 from agents.housing import admit_multichild_renters, draw_tenure
+from agents.rng import Streams
 from agents.state import (HUKOU_LOCAL, HUKOU_NONLOCAL, TENURE_OWNER, TENURE_PRIVATE_RENT, TENURE_PUBLIC_PRIORITY,
                           TENURE_PUBLIC_RENTAL)
 from sim.model import FertilityModel
@@ -37,10 +38,15 @@ def test_draw_tenure_shares_within_binomial_error():
 def test_admission_only_moves_eligible_private_renters_with_two_children():
     tenure = np.array([TENURE_PRIVATE_RENT, TENURE_PRIVATE_RENT, TENURE_PRIVATE_RENT, TENURE_OWNER,
                        TENURE_PUBLIC_RENTAL, TENURE_PRIVATE_RENT], np.int8)
-    n_children = np.array([2, 1, 3, 2, 2, 2])
-    eligible = np.array([True, True, False, True, True, True])
-    u = np.array([0.1, 0.0, 0.0, 0.0, 0.0, 0.6])
-    admitted = admit_multichild_renters(tenure, n_children, eligible, u, 0.5)
+    children = np.array([[1, 1], [0, 1], [0, 3], [2, 0], [0, 2], [1, 1]], np.int32)    # under 3, 3-17
+    hukou = np.array([HUKOU_LOCAL, HUKOU_LOCAL, HUKOU_NONLOCAL, HUKOU_LOCAL, HUKOU_LOCAL, HUKOU_LOCAL], np.int8)
+    streams = Streams(3)
+    # household keys (hid) whose draws this month are 0.1 (admitted) and 0.6 (not) against p = 0.5
+    draws = streams.uniform("public_rental_admission", np.arange(10_000), 7)
+    low, high = np.flatnonzero(draws < 0.5)[0], np.flatnonzero(draws > 0.5)[0]
+    hid = np.array([low, low, low, low, low, high], np.int32)
+    admitted = admit_multichild_renters(tenure, children, hukou, hid, True, streams.seed_stream("public_rental_admission"),
+                                        7, 0.5)
     assert admitted == 1
     assert tenure.tolist() == [TENURE_PUBLIC_PRIORITY, TENURE_PRIVATE_RENT, TENURE_PRIVATE_RENT, TENURE_OWNER,
                                TENURE_PUBLIC_RENTAL, TENURE_PRIVATE_RENT]

@@ -7,13 +7,15 @@ import pytest
 from scipy import stats
 
 from agents.ageing import age_one_month
-from agents.census import count_by_age_sex, top_earner_by_household
-from agents.conception import advance_pregnancies, decide_conception
-from agents.marriage import decide_divorce, enter_search, match_couples
-from agents.migration import decide_household_emigration
+from agents.census import count_by_age_sex, count_by_district
+from agents.conception import (advance_pregnancies, conception_candidates, decide_conception, may_conceive,
+                               parity_cap, short_of_desired)
+from agents.marriage import children_moving_with, decide_divorce, enter_search, match_couples
+from agents.migration import as_bits, decide_household_emigration, members_of
 from agents.mortality import decide_deaths
 from agents.rng import Streams, child_keys
-from agents.state import NO_CHILD, NO_PARTNER, NOT_PREGNANT, PREGNANCY_MONTHS
+from agents.rows import rows_where, rows_where_2
+from agents.state import FEMALE, HUKOU_LOCAL, NO_CHILD, NO_PARTNER, NOT_PREGNANT, PREGNANCY_MONTHS
 
 N = 3000
 
@@ -34,45 +36,94 @@ def people():
         "months_pregnant": np.where(g.random(n) < 0.1, g.integers(1, 10, n), NOT_PREGNANT).astype(np.int8),
         "parity": g.integers(0, 4, n).astype(np.int8),
         "months_since_last_birth": np.where(g.random(n) < 0.6, g.integers(0, 200, n), NO_CHILD).astype(np.int16),
-        "u": g.random(n),
+        "key": g.integers(0, 2**62, n).astype(np.int64),
+        "desired": g.integers(0, 4, n).astype(np.int8),
+        "hukou": g.integers(0, 2, n).astype(np.int8),
     }
+
+
+STREAMS = Streams(31)
+MONTH = 24_300
+
+
+def drawn(name, keys, month=MONTH, k=None):
+    """The uniforms a kernel drawing from stream ``name`` gets for ``keys`` (counter-based: the same
+    whoever else draws)."""
+    return STREAMS.uniform(name, keys, month) if k is None else STREAMS.uniform_k(name, keys, month, k)
+
+
+def seed_stream(name):
+    return STREAMS.seed_stream(name)
 
 
 def test_age_one_month(people):
     age, since = people["age_months"].copy(), people["months_since_last_birth"].copy()
-    age_one_month(people["alive"], age, since)
+    n_45, parity_45 = age_one_month(people["alive"], age, since, people["sex"], people["parity"], 45 * 12)
+    turning = []
     for i in range(N):
         a = people["alive"][i]
         assert age[i] == people["age_months"][i] + (1 if a else 0)
         s0 = people["months_since_last_birth"][i]
         assert since[i] == (s0 + 1 if a and s0 != NO_CHILD else s0)
+        if a and people["sex"][i] == FEMALE and age[i] == 45 * 12:
+            turning.append(people["parity"][i])
+    assert (n_45, parity_45) == (len(turning), sum(int(x) for x in turning))
 
 
 def test_decide_deaths(people):
     table = np.random.default_rng(1).random((101, 2)) * 0.1
-    got = decide_deaths(people["alive"], people["age_months"], people["sex"], table, people["u"])
+    dies = np.full(N, 7, np.uint8)
+    decide_deaths(people["alive"], people["age_months"], people["sex"], people["key"], table,
+                  seed_stream("mortality"), MONTH, dies, np.empty(N))
+    u = drawn("mortality", people["key"])
     for i in range(N):
         a = min(people["age_months"][i] // 12, 100)
-        assert got[i] == (people["alive"][i] and people["u"][i] < table[a, people["sex"][i]])
+        assert dies[i] == (people["alive"][i] and u[i] < table[a, people["sex"][i]])
 
 
 def test_decide_household_emigration():
     g = np.random.default_rng(3)
-    alive, nonlocal_, u = g.random(500) < 0.8, g.random(500) < 0.4, g.random(500)
-    got = decide_household_emigration(alive, nonlocal_, 0.3, 0.05, u)
-    want = [alive[h] and u[h] < (0.3 if nonlocal_[h] else 0.05) for h in range(500)]
-    assert list(got) == want
+    members, nonlocal_ = g.integers(0, 3, 500) * (g.random(500) < 0.8), g.random(500) < 0.4
+    hid = np.arange(1000, 1500, dtype=np.int32)
+    leaves = np.zeros(500, np.bool_)
+    decide_household_emigration(members, nonlocal_, hid, 0.3, 0.05, seed_stream("emigration"), MONTH, leaves)
+    u = drawn("emigration", hid)
+    want = [members[h] > 0 and u[h] < (0.3 if nonlocal_[h] else 0.05) for h in range(500)]
+    assert list(leaves) == want
+    alive, household = g.random(3000) < 0.9, g.integers(0, 500, 3000).astype(np.int32)
+    mask = np.zeros(3000, np.uint8)
+    bits = np.zeros((500 + 63) // 64, np.uint64)
+    assert as_bits(leaves, bits) == leaves.sum()
+    members_of(alive, household, bits, mask)
+    assert list(mask) == [int(alive[i] and leaves[household[i]]) for i in range(3000)]
 
 
 def test_enter_search(people):
     table = np.random.default_rng(2).random((101, 2)) * 0.2
     p = people
-    got = enter_search(p["alive"], p["age_months"], p["sex"], p["partner"], p["searching"], p["ever_married"],
-                       table, 0.5, p["u"])
+    searching = p["searching"].copy()
+    pool = np.zeros(N, np.uint8)
+    enter_search(p["alive"], p["age_months"], p["sex"], p["partner"], searching, p["ever_married"], p["key"],
+                 table, 0.5, seed_stream("search_entry"), MONTH, pool, np.empty(N))
+    u = drawn("search_entry", p["key"])
     for i in range(N):
         pr = table[min(p["age_months"][i] // 12, 100), p["sex"][i]] * (0.5 if p["ever_married"][i] else 1.0)
-        want = p["alive"][i] and p["partner"][i] == NO_PARTNER and not p["searching"][i] and p["u"][i] < pr
-        assert got[i] == want
+        single = p["alive"][i] and p["partner"][i] == NO_PARTNER
+        joins = single and not p["searching"][i] and u[i] < pr
+        assert searching[i] == (p["searching"][i] or joins)
+        in_pool = single and searching[i]
+        assert pool[i] == (0 if not in_pool else (1 if p["sex"][i] == FEMALE else 2))
+
+
+def test_rows_of_a_mask():
+    g = np.random.default_rng(4)
+    for n in (0, 1, 7, 8, 9, 100, 1001):
+        mask = (g.random(n) < 0.1) * g.integers(1, 3, n).astype(np.uint8)
+        out1, out2 = np.empty(n, np.int64), np.empty(n, np.int64)
+        assert list(out1[:rows_where(mask, out1)]) == list(np.flatnonzero(mask))
+        k1, k2 = rows_where_2(mask, out1, out2)
+        assert list(out1[:k1]) == list(np.flatnonzero(mask == 1))
+        assert list(out2[:k2]) == list(np.flatnonzero(mask == 2))
 
 
 def match_reference(w_age, w_edu, w_d, m_age, m_edu, m_d, z, uc, ua, gap_mean, gap_sd, we, wd, accept):
@@ -124,14 +175,31 @@ def test_matching_prefers_the_age_gap():
 
 def test_decide_divorce(people):
     p = people
-    got = decide_divorce(p["alive"], p["sex"], p["partner"], 0.3, p["u"])
+    mask = np.zeros(N, np.uint8)
+    decide_divorce(p["alive"], p["sex"], p["partner"], p["key"], 0.3, seed_stream("divorce"), MONTH, mask)
+    u = drawn("divorce", p["key"])
     for i in range(N):
-        assert got[i] == (p["alive"][i] and p["sex"][i] == 1 and p["partner"][i] != NO_PARTNER and p["u"][i] < 0.3)
+        assert mask[i] == (p["alive"][i] and p["sex"][i] == 1 and p["partner"][i] != NO_PARTNER and u[i] < 0.3)
+
+
+def test_children_moving_with_a_bride(people):
+    p = people
+    g = np.random.default_rng(8)
+    mother = np.where(g.random(N) < 0.7, g.integers(0, N, N), -1).astype(np.int32)
+    household = g.integers(0, 50, N).astype(np.int32)
+    bride = g.random(N) < 0.3
+    mask = np.zeros(N, np.uint8)
+    children_moving_with(p["alive"], mother, p["age_months"], household, bride, 18 * 12, mask)
+    for i in range(N):
+        m = mother[i]
+        want = p["alive"][i] and p["age_months"][i] < 216 and m >= 0 and bride[m] and household[i] == household[m]
+        assert mask[i] == want
 
 
 def test_advance_pregnancies(people):
     mp = people["months_pregnant"].copy()
-    births = advance_pregnancies(people["alive"], mp)
+    births = np.full(N, 9, np.uint8)
+    advance_pregnancies(people["alive"], mp, births)
     for i in range(N):
         m0 = people["months_pregnant"][i]
         if m0 == NOT_PREGNANT:
@@ -144,37 +212,92 @@ def test_advance_pregnancies(people):
             assert mp[i] == m0 + 1 and not births[i]
 
 
+def cap_reference(desired, hukou, u_comply, limit, local_only, compliance):
+    complies = limit > 0 and u_comply < compliance and (hukou == HUKOU_LOCAL or not local_only)
+    return min(desired, limit) if complies else desired
+
+
+@pytest.mark.parametrize("limit,local_only", [(0, False), (1, False), (2, True), (3, False)])
+def test_conception_candidates_and_parity_cap(people, limit, local_only):
+    p = people
+    rel = np.zeros(101)
+    rel[15:50] = np.random.default_rng(6).random(35)
+    rel[30] = 0.0
+    art_ages = np.array([35 * 12, 45 * 12])
+    mask = np.zeros(N, np.uint8)
+    conception_candidates(p["alive"], p["sex"], p["age_months"], p["partner"], p["fecund"], p["months_pregnant"],
+                          p["parity"], p["months_since_last_birth"], p["desired"], p["hukou"], p["key"], limit,
+                          local_only, 0.8, seed_stream("birth_limit_compliance"), rel, 3, art_ages, mask,
+                          np.empty(N, np.uint8))
+    u_comply = STREAMS.uniform("birth_limit_compliance", p["key"], 0)     # month 0: a per-person constant
+    for i in range(N):
+        cap = cap_reference(int(p["desired"][i]), p["hukou"][i], u_comply[i], limit, local_only, 0.8)
+        assert parity_cap(p["desired"][i], p["hukou"][i], p["key"][i], limit, local_only, 0.8,
+                          seed_stream("birth_limit_compliance")) == cap
+        base = (p["alive"][i] and p["sex"][i] == 1 and p["partner"][i] != NO_PARTNER
+                and p["months_pregnant"][i] == NOT_PREGNANT and p["parity"][i] < cap)
+        since = p["months_since_last_birth"][i]
+        a = p["age_months"][i] // 12
+        fecund = (base and p["fecund"][i] and not (since != NO_CHILD and since < 3) and a < 101 and rel[a] > 0)
+        art = base and not p["fecund"][i] and 35 * 12 <= p["age_months"][i] < 45 * 12
+        assert mask[i] == (1 if fecund else 2 if art else 0)
+
+
 def test_decide_conception(people):
     p = people
     g = np.random.default_rng(5)
-    cap = g.integers(0, 4, N)
-    extra = g.normal(0, 1, N)
+    women = np.flatnonzero((p["sex"] == 1) & (p["age_months"] < 50 * 12)).astype(np.int64)
+    extra = g.normal(0, 1, len(women))
     rel = np.zeros(101)
     rel[15:50] = g.random(35)
     base = np.array([-1.0, -2.0, -3.0])
-    got = decide_conception(p["alive"], p["sex"], p["age_months"], p["partner"], p["fecund"], p["months_pregnant"],
-                            p["parity"], p["months_since_last_birth"], cap, extra, rel, 0.25, base, -0.1, 3, p["u"])
-    for i in range(N):
-        ok = (p["alive"][i] and p["sex"][i] == 1 and p["partner"][i] != NO_PARTNER and p["fecund"][i]
-              and p["months_pregnant"][i] == NOT_PREGNANT and p["parity"][i] < cap[i])
+    got = decide_conception(women, p["age_months"], p["parity"], p["months_since_last_birth"], p["key"], extra,
+                            rel, 0.25, base, -0.1, seed_stream("conception"), MONTH)
+    u = drawn("conception", p["key"][women])
+    for j, i in enumerate(women):
         since = p["months_since_last_birth"][i]
-        ok = ok and not (since != NO_CHILD and since < 3)
-        a = p["age_months"][i] // 12
-        ok = ok and a < 101
-        if ok:
-            x = base[min(p["parity"][i], 2)] + extra[i] + (-0.1 * since / 12.0 if since != NO_CHILD else 0.0)
-            ok = p["u"][i] < 0.25 * rel[a] / (1 + math.exp(-x))
-        assert got[i] == ok
+        x = base[min(p["parity"][i], 2)] + extra[j] + (-0.1 * since / 12.0 if since != NO_CHILD else 0.0)
+        assert got[j] == (u[j] < 0.25 * rel[p["age_months"][i] // 12] / (1 + math.exp(-x)))
 
 
-def test_count_by_age_sex(people):
+def test_may_conceive_is_a_bound_of_decide_conception(people):
+    """Women whose draw lies at or above fecundability × rel_fecundity cannot conceive whatever their
+    log-odds, so computing those only for the others changes nothing."""
     p = people
-    got = count_by_age_sex(p["alive"], p["age_months"], p["sex"], 101)
-    want = np.zeros((101, 2), int)
+    rel = np.zeros(101)
+    rel[15:50] = np.random.default_rng(9).random(35)
+    women = np.flatnonzero((p["sex"] == 1) & (p["age_months"] < 50 * 12)).astype(np.int64)
+    may = may_conceive(women, p["age_months"], p["key"], rel, 0.3, seed_stream("conception"), MONTH)
+    u = drawn("conception", p["key"][women])
+    assert (may == (u < 0.3 * rel[p["age_months"][women] // 12])).all()
+    assert 0 < may.sum() < len(women)
+    for extra in (np.full(len(women), 50.0), np.full(len(women), -50.0), np.zeros(len(women))):
+        got = decide_conception(women, p["age_months"], p["parity"], p["months_since_last_birth"], p["key"], extra,
+                                rel, 0.3, np.zeros(3), 0.0, seed_stream("conception"), MONTH)
+        assert not (got & ~may).any()
+
+
+def test_short_of_desired(people):
+    p = people
+    mask = np.zeros(N, np.uint8)
+    short_of_desired(p["alive"], p["sex"], p["partner"], p["age_months"], p["parity"], p["desired"], 50 * 12, mask)
     for i in range(N):
-        if p["alive"][i]:
-            want[min(p["age_months"][i] // 12, 100), p["sex"][i]] += 1
+        assert mask[i] == (p["alive"][i] and p["sex"][i] == 1 and p["partner"][i] != NO_PARTNER
+                           and p["age_months"][i] < 600 and p["parity"][i] < p["desired"][i])
+
+
+@pytest.mark.parametrize("n", [N, 600_000])
+def test_count_by_age_sex_and_district(n):
+    g = np.random.default_rng(n)
+    alive, age, sex = g.random(n) < 0.9, g.integers(0, 110 * 12, n).astype(np.int16), g.integers(0, 2, n).astype(np.int8)
+    district = g.integers(0, 16, n).astype(np.int8)
+    got = count_by_age_sex(alive, age, sex, 101)
+    want = np.zeros((101, 2), int)
+    np.add.at(want, (np.minimum(age[alive] // 12, 100), sex[alive]), 1)
     assert (got == want).all()
+    residents, young = count_by_district(alive, age, district, 16, 36)
+    assert (residents == np.bincount(district[alive], minlength=16)).all()
+    assert (young == np.bincount(district[alive & (age < 36)], minlength=16)).all()
 
 
 def test_uniforms_are_uniform_and_independent():
@@ -203,18 +326,3 @@ def test_streams_are_counter_based():
     assert not (Streams(10).uniform("x", keys, 7) == whole).any()
     ck = child_keys(keys, np.array([1, 1, 2, 1]))
     assert len(set(ck)) == 4 and (ck >= 0).all()
-
-
-def test_top_earner_by_household():
-    g = np.random.default_rng(12)
-    n, n_h = 2000, 300
-    alive, household = g.random(n) < 0.9, g.integers(0, n_h, n)
-    gross = np.round(g.random(n) * 10, 1)          # ties happen
-    got = top_earner_by_household(alive, household, gross, n_h)
-    want = [-1] * n_h
-    for i in range(n):
-        if alive[i]:
-            j = want[household[i]]
-            if j < 0 or gross[i] > gross[j]:
-                want[household[i]] = i
-    assert list(got) == want

@@ -1,0 +1,66 @@
+"""Dropping the rows of the dead and emigrated, keeping the order of the rest.
+
+``survivors`` decides which rows stay, ``renumber_links`` rewrites partner, mother and
+household for the new numbering, ``compact_rows`` moves one array's kept rows to the front.
+Order is kept, so every rule that breaks ties by row order, every sum in row order and every
+``pid``/``hid`` sequence (increasing) is the same after a compaction as before it.
+"""
+
+import numpy as np
+
+from agents.jit import kernel
+from agents.state import NO_HOUSEHOLD, NO_MOTHER, NO_PARTNER
+
+
+@kernel
+def survivors(alive, mother, age_months, household, child_months, n_households, keep_household):
+    """→ (keep person rows, keep household rows), bool each. A person row stays if alive, or if a
+    living child younger than ``child_months`` names it as mother (the child's care reads her
+    wage, leave and parity). A household row stays if a kept person belongs to it or
+    ``keep_household[h]`` (an array of n_households, or empty for none)."""
+    n = alive.shape[0]
+    keep_p = np.zeros(n, np.bool_)
+    for i in range(n):
+        if alive[i]:
+            keep_p[i] = True
+            m = mother[i]
+            if m >= 0 and age_months[i] < child_months:
+                keep_p[m] = True
+    keep_h = np.zeros(n_households, np.bool_)
+    if keep_household.shape[0] == n_households:
+        for h in range(n_households):
+            keep_h[h] = keep_household[h]
+    for i in range(n):
+        if keep_p[i] and household[i] >= 0:
+            keep_h[household[i]] = True
+    return keep_p, keep_h
+
+
+@kernel
+def renumber_links(keep_p, partner, mother, household, new_person, new_household):
+    """In place, for kept rows: partner, mother and household to their new numbers
+    (``new_*[old]``; a mother whose row goes becomes NO_MOTHER). A kept row's partner is kept
+    (partners of the gone are cleared when they go)."""
+    for i in range(keep_p.shape[0]):
+        if not keep_p[i]:
+            continue
+        q = partner[i]
+        if q != NO_PARTNER:
+            partner[i] = new_person[q]
+        m = mother[i]
+        if m != NO_MOTHER:
+            mother[i] = new_person[m] if keep_p[m] else NO_MOTHER
+        hh = household[i]
+        if hh != NO_HOUSEHOLD:
+            household[i] = new_household[hh]
+
+
+@kernel
+def compact_rows(values, keep):
+    """In place: the rows where ``keep`` moved, in order, to the front of ``values`` → their number."""
+    k = 0
+    for i in range(keep.shape[0]):
+        if keep[i]:
+            values[k] = values[i]
+            k += 1
+    return k

@@ -1,0 +1,295 @@
+"""Household income and costs (phase 7 of the month), without an array of every person made on
+the way and with each person's row fetching its household's record once.
+
+Per living person: gross pay (wage when employed and not on leave; young women's pay cut by
+``young_pay_factor``), leave pay (``leave_pay_rate`` × wage while on leave), income tax, and
+the transfers per child (by the child's birth order 1, 2, 3+). Per household: children under
+3 and 3–17, the top earner (the first living member with the highest gross pay), who claims
+the household's child deductions, the tax the deductions forgo, the top earner's marginal
+rate, cash transfers, the housing subsidy for families with 2+ children, and the net
+monthly income: the sum, in row order, of each member's
+
+    gross − tax − social insurance + leave pay + other income.
+
+1. ``person_incomes`` (parallel, per row): gross pay, and the contribution with the tax of no
+   deduction; who is a child.
+2. ``household_earnings`` (in row order, branch-free): top gross pay and the sum of contributions
+   per household; ``leave_pays``, ``children_and_transfers``: leave pay and transfers listed.
+3. ``household_taxes`` (parallel, per household): the top earner's tax with the deduction,
+   marginal rate and forgone tax; transfers; the households whose top earner claims a deduction
+   are flagged; ``household_lists``: grants, and the fiscal amounts listed.
+4. ``income_claimers``: for flagged households only, the sum again with the top earner's
+   contribution taxed with the deduction (members from ``claim_members``).
+5. ``income_write``: income = net + transfers.
+
+Fiscal totals are ``agents.sums.pairwise_sum_sparse`` of the (position, value) lists, which
+equals ``np.sum`` of the full-length arrays bit for bit; positions are ``pid``/``hid``, the
+rows persons and households had before any compaction (agents/compaction.py), so the totals
+do not depend on compactions either. The household work array ``hw``
+(n_h, 2) keeps what a person's row touches together: [top gross pay, net].
+"""
+
+import numpy as np
+
+from numba import prange
+
+from agents.jit import kernel, parallel_kernel
+from agents.state import FEMALE, HUKOU_LOCAL
+from agents.taxes import schedule_7, tax_7
+
+UNDER3_MONTHS = 36
+ADULT_MONTHS = 18 * 12
+HW_TOP_GROSS, HW_NET = 0, 1
+HW_COLUMNS = 2
+
+
+@kernel
+def gross_pay(age_months, sex, employed, leave_months_left, wage, young_lo, young_hi, young_pay_factor):
+    """One person's gross pay this month (float64): 0 unless employed and not on leave; for
+    women whose age in whole years lies in [young_lo, young_hi], wage × young_pay_factor."""
+    if not employed or leave_months_left > 0:
+        return 0.0
+    a = age_months // 12
+    if sex == FEMALE and a >= young_lo and a <= young_hi:
+        return wage * young_pay_factor
+    return np.float64(wage)
+
+
+@kernel
+def contribution(gross, tax, leave_pay, social_rate, gross_f32, other_income):
+    """One member's part of the household's net income: gross − tax − social insurance + leave pay
+    + other income, in that order. ``gross_f32``: gross pay is a float32 array in the model's
+    arithmetic, so social insurance is a float32 product."""
+    if gross_f32:
+        social = np.float64(np.float32(gross) * np.float32(social_rate))
+    else:
+        social = gross * social_rate
+    return gross - tax - social + leave_pay + other_income
+
+
+@parallel_kernel
+def person_incomes(alive, age_months, sex, employed, leave_months_left, wage,
+                   young_lo, young_hi, young_pay_factor, gross_f32, leave_pay_rate, social_rate, other_income,
+                   bracket_upper, bracket_rate, basic_deduction_annual, gross, contributions, child):
+    """Per row, in parallel: ``gross[i]`` the gross pay of a living person (−inf for the dead),
+    ``contributions[i]`` their contribution with the tax of no deduction (0 for the dead),
+    ``child[i]`` 1 for a living child under 3, 2 for one aged 3–17, else 0.
+
+    The schedule must have the law's seven brackets: the loop then has no branch (every choice is
+    a select, ``agents.taxes.tax_7``), so it runs in SIMD lanes; the arithmetic is that of
+    ``gross_pay``, ``tax_one`` and ``contribution``, operation by operation."""
+    if bracket_upper.shape[0] != 7:
+        raise ValueError("person_incomes: the schedule must have the law's seven brackets")
+    sc = schedule_7(bracket_upper, bracket_rate)
+    # the schedule as scalars (a tuple rebuilt in the loop): loads from an array could alias the outputs
+    s0, s1, s2, s3, s4, s5, s6, s7, s8, s9 = sc[0], sc[1], sc[2], sc[3], sc[4], sc[5], sc[6], sc[7], sc[8], sc[9]
+    s10, s11, s12, s13, s14, s15, s16, s17, s18 = sc[10], sc[11], sc[12], sc[13], sc[14], sc[15], sc[16], sc[17], sc[18]
+    rate32 = np.float32(social_rate)
+    for i in prange(alive.shape[0]):
+        a = age_months[i] // 12
+        w = wage[i]
+        young = (sex[i] == FEMALE) & (a >= young_lo) & (a <= young_hi)
+        on_leave = leave_months_left[i] > 0
+        g = w * young_pay_factor if young else np.float64(w)
+        g = g if employed[i] and not on_leave else 0.0
+        tax, _ = tax_7(12.0 * g * (1.0 - social_rate) - basic_deduction_annual - 12.0 * 0.0,
+                       (s0, s1, s2, s3, s4, s5, s6, s7, s8, s9, s10, s11, s12, s13, s14, s15, s16, s17, s18))
+        leave_pay = leave_pay_rate * w if on_leave else 0.0
+        social = np.float64(np.float32(g) * rate32) if gross_f32 else g * social_rate
+        v = g - tax - social + leave_pay + other_income
+        living = alive[i]
+        gross[i] = g if living else -np.inf
+        contributions[i] = v if living else 0.0
+        age = age_months[i]
+        child[i] = 0 if not living else (1 if age < UNDER3_MONTHS else (2 if age < ADULT_MONTHS else 0))
+
+
+@kernel
+def household_earnings(household, gross, contributions, hw):
+    """Pass over every row in order, without a branch (so the household lines are fetched many at a
+    time): ``hw[h]`` (from [−inf, 0]) gets the top gross pay (the first living member's on ties:
+    only a strictly higher pay replaces it) and the sum of the contributions in row order (a dead
+    row adds 0 and never tops)."""
+    for i in range(household.shape[0]):
+        h = household[i]
+        g = gross[i]
+        top = hw[h, HW_TOP_GROSS]
+        hw[h, HW_TOP_GROSS] = g if g > top else top
+        hw[h, HW_NET] += contributions[i]
+
+
+@kernel
+def leave_pays(alive, leave_months_left, wage, pid, leave_pay_rate, pos, val):
+    """The non-zero leave pay (leave_pay_rate × wage) of each living person on leave: (pid, yuan),
+    in order, into ``pos``/``val`` → their number."""
+    k = 0
+    for i in range(alive.shape[0]):
+        if leave_months_left[i] > 0 and alive[i]:
+            v = leave_pay_rate * wage[i]
+            if v != 0.0:
+                pos[k] = pid[i]
+                val[k] = v
+                k += 1
+    return k
+
+
+@kernel
+def children_and_transfers(kids, age_months, household, hukou, birth_order, pid,
+                           subsidy_under3, subsidy_local_only, allowance_child, allowance_local_only,
+                           children, subsidy_h, allowance_h, subsidy_pos, subsidy_val, allowance_pos, allowance_val):
+    """Over the living children under 18 (rows ``kids``, in order): ``children[h]`` (from 0)
+    counts those under 3 and those 3–17; levers ``subsidy_under3`` (3,) yuan per child under 3
+    and ``allowance_child`` (3,) per child under 18, by birth order, each for local-hukou
+    children only if ``*_local_only``, are summed per household in row order (``subsidy_h``,
+    ``allowance_h`` from 0) and listed as (pid, yuan) → (number of subsidies, of allowances)."""
+    n_subsidy = 0
+    n_allowance = 0
+    pay_subsidy = subsidy_under3[0] != 0.0 or subsidy_under3[1] != 0.0 or subsidy_under3[2] != 0.0
+    pay_allowance = allowance_child[0] != 0.0 or allowance_child[1] != 0.0 or allowance_child[2] != 0.0
+    for j in range(kids.shape[0]):
+        i = kids[j]
+        h = household[i]
+        under3 = age_months[i] < UNDER3_MONTHS
+        children[h, 0] += under3
+        children[h, 1] += not under3
+        if not (pay_subsidy or pay_allowance):
+            continue
+        o = min(max(np.int64(birth_order[i]), 1), 3) - 1
+        local = hukou[i] == HUKOU_LOCAL
+        if under3 and pay_subsidy and (local or not subsidy_local_only):
+            s = subsidy_under3[o]
+            if s != 0.0:
+                subsidy_h[h] += s
+                subsidy_pos[n_subsidy] = pid[i]
+                subsidy_val[n_subsidy] = s
+                n_subsidy += 1
+        if pay_allowance and (local or not allowance_local_only):
+            a = allowance_child[o]
+            if a != 0.0:
+                allowance_h[h] += a
+                allowance_pos[n_allowance] = pid[i]
+                allowance_val[n_allowance] = a
+                n_allowance += 1
+    return n_subsidy, n_allowance
+
+
+@parallel_kernel
+def household_taxes(hw, children, subsidy_h, allowance_h, deduction_infant, deduction_education, social_rate,
+                    bracket_upper, bracket_rate, basic_deduction_annual, housing_subsidy, housing_local_only,
+                    household_hukou, marginal_h, transfers, forgone, claim, tax_claim):
+    """Per household, in parallel and without a branch, after ``household_earnings``. The top earner
+    claims n_under3 × deduction_infant + n_school × deduction_education: ``marginal_h`` gets the
+    top earner's marginal rate with it (0 without a living member); a household whose claim is
+    positive gets ``claim[h]`` = 1, ``forgone[h]`` = the tax without less the tax with the deduction,
+    and ``tax_claim[h]`` = the tax with it (for ``income_claimers``); others 0. ``hw`` is only read.
+    ``transfers`` = subsidies + allowances + the housing subsidy for 2+ children (grants come in
+    ``household_lists``). Seven brackets required (``agents.taxes.tax_7``)."""
+    if bracket_upper.shape[0] != 7:
+        raise ValueError("household_taxes: the schedule must have the law's seven brackets")
+    sc = schedule_7(bracket_upper, bracket_rate)
+    s0, s1, s2, s3, s4, s5, s6, s7, s8, s9 = sc[0], sc[1], sc[2], sc[3], sc[4], sc[5], sc[6], sc[7], sc[8], sc[9]
+    s10, s11, s12, s13, s14, s15, s16, s17, s18 = sc[10], sc[11], sc[12], sc[13], sc[14], sc[15], sc[16], sc[17], sc[18]
+    for h in prange(hw.shape[0]):
+        n_under3 = children[h, 0]
+        pupils = children[h, 1]
+        eligible = (household_hukou[h] == HUKOU_LOCAL) | (not housing_local_only)
+        housing = housing_subsidy if (n_under3 + pupils >= 2) & eligible else 0.0
+        transfers[h] = subsidy_h[h] + allowance_h[h] + housing
+        top_gross = hw[h, HW_TOP_GROSS]
+        has_top = top_gross > -np.inf
+        deduction = n_under3 * deduction_infant + pupils * deduction_education
+        taxable0 = 12.0 * top_gross * (1.0 - social_rate) - basic_deduction_annual
+        schedule = (s0, s1, s2, s3, s4, s5, s6, s7, s8, s9, s10, s11, s12, s13, s14, s15, s16, s17, s18)
+        tax, marginal = tax_7(taxable0 - 12.0 * deduction, schedule)
+        tax0, _ = tax_7(taxable0 - 12.0 * 0.0, schedule)
+        claims = has_top & (deduction > 0.0)
+        marginal_h[h] = marginal if has_top else 0.0
+        claim[h] = 1 if claims else 0
+        forgone[h] = tax0 - tax if claims else 0.0
+        tax_claim[h] = tax
+
+
+@kernel
+def household_lists(children, claim, forgone, deduction_infant, deduction_education, grant_households, grant_amounts,
+                    hid, housing_subsidy, housing_local_only, household_hukou, school_cost_per_pupil,
+                    after_school_per_pupil, transfers, claims,
+                    forgone_pos, forgone_infant_val, forgone_education_val,
+                    housing_pos, housing_val, pupil_pos, school_cost_val, after_school_val):
+    """After ``household_taxes``: this month's birth grants (``grant_households`` sorted and unique,
+    ``grant_amounts``) added to ``transfers``; ``claims`` = the claim flags as a bit per household;
+    the non-zero forgone tax split by the infant share of the deduction, the housing subsidies and
+    the per-pupil costs listed as (hid, yuan) in household order → (number of forgone, housing,
+    pupil entries, claimers)."""
+    for g in range(grant_households.shape[0]):
+        transfers[grant_households[g]] += grant_amounts[g]
+    n_claims = 0
+    for w in range(claims.shape[0]):
+        bits = np.uint64(0)
+        for b in range(min(64, claim.shape[0] - 64 * w)):
+            if claim[64 * w + b]:
+                bits |= np.uint64(1) << np.uint64(b)
+                n_claims += 1
+        claims[w] = bits
+    n_forgone = 0
+    n_housing = 0
+    n_pupil = 0
+    pupil_costs = school_cost_per_pupil != 0.0 or after_school_per_pupil != 0.0
+    for h in range(claim.shape[0]):
+        f = forgone[h]
+        if f != 0.0:
+            d_infant = children[h, 0] * deduction_infant
+            deduction = d_infant + children[h, 1] * deduction_education
+            share = d_infant / max(deduction, 1e-300)
+            forgone_pos[n_forgone] = hid[h]
+            forgone_infant_val[n_forgone] = f * share
+            forgone_education_val[n_forgone] = f * (1 - share)
+            n_forgone += 1
+        if housing_subsidy != 0.0 and children[h, 0] + children[h, 1] >= 2 and (
+                household_hukou[h] == HUKOU_LOCAL or not housing_local_only):
+            housing_pos[n_housing] = hid[h]
+            housing_val[n_housing] = housing_subsidy
+            n_housing += 1
+        pupils = children[h, 1]
+        if pupil_costs and pupils > 0:
+            pupil_pos[n_pupil] = hid[h]
+            school_cost_val[n_pupil] = school_cost_per_pupil * pupils
+            after_school_val[n_pupil] = after_school_per_pupil * pupils
+            n_pupil += 1
+    return n_forgone, n_housing, n_pupil, n_claims
+
+
+@parallel_kernel
+def claim_members(alive, household, claims, mask):
+    """``mask[i]`` = 1 for living members of households flagged in ``claims`` (a bit per household)."""
+    for i in prange(alive.shape[0]):
+        h = household[i]
+        mask[i] = 1 if alive[i] and (claims[h >> 6] >> np.uint64(h & 63)) & np.uint64(1) else 0
+
+
+@kernel
+def income_claimers(members, gross, contributions, leave_months_left, wage, leave_pay_rate, social_rate,
+                    gross_f32, other_income, household, hw, tax_claim, net_claim):
+    """Over the living members of claiming households (rows ``members``, in order):
+    ``net_claim[h]`` (from 0) = the sum in row order of their contributions, the top earner's
+    (the first member whose gross pay is the household's top) taxed with the deduction
+    (``tax_claim[h]``, from ``household_taxes``). ``hw[h, HW_TOP_GROSS]`` is set to +inf once
+    the top earner is passed."""
+    for j in range(members.shape[0]):
+        i = members[j]
+        h = household[i]
+        g = gross[i]
+        v = contributions[i]
+        if g == hw[h, HW_TOP_GROSS]:
+            leave_pay = leave_pay_rate * wage[i] if leave_months_left[i] > 0 else 0.0
+            v = contribution(g, tax_claim[h], leave_pay, social_rate, gross_f32, other_income)
+            hw[h, HW_TOP_GROSS] = np.inf
+        net_claim[h] += v
+
+
+@kernel
+def income_write(hw, net_claim, transfers, claims, income):
+    """income[h] (float32) = net + transfers, the net of a claiming household from ``income_claimers``."""
+    for h in range(hw.shape[0]):
+        claimed = (claims[h >> 6] >> np.uint64(h & 63)) & np.uint64(1)
+        net = net_claim[h] if claimed else hw[h, HW_NET]
+        income[h] = np.float32(net + transfers[h])
