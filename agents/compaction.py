@@ -37,10 +37,21 @@ def survivors(alive, mother, age_months, household, child_months, n_households, 
 
 
 @kernel
+def new_numbers(keep):
+    """bool (n,) → int32 (n,): each kept row's number after the compaction (−1 for a dropped row)."""
+    out = np.empty(keep.shape[0], np.int32)
+    k = 0
+    for i in range(keep.shape[0]):
+        out[i] = k if keep[i] else -1
+        k += keep[i]
+    return out
+
+
+@kernel
 def renumber_links(keep_p, partner, mother, household, new_person, new_household):
     """In place, for kept rows: partner, mother and household to their new numbers
-    (``new_*[old]``; a mother whose row goes becomes NO_MOTHER). A kept row's partner is kept
-    (partners of the gone are cleared when they go)."""
+    (``new_*[old]`` from ``new_numbers``; a mother whose row goes becomes NO_MOTHER). A kept row's
+    partner is kept (partners of the gone are cleared when they go)."""
     for i in range(keep_p.shape[0]):
         if not keep_p[i]:
             continue
@@ -49,7 +60,7 @@ def renumber_links(keep_p, partner, mother, household, new_person, new_household
             partner[i] = new_person[q]
         m = mother[i]
         if m != NO_MOTHER:
-            mother[i] = new_person[m] if keep_p[m] else NO_MOTHER
+            mother[i] = new_person[m] if new_person[m] >= 0 else NO_MOTHER
         hh = household[i]
         if hh != NO_HOUSEHOLD:
             household[i] = new_household[hh]

@@ -2,7 +2,8 @@
 
 ``normal_cdf`` is Φ(z) = ½(1 + erf(z/√2)) with the C library's erf, which is what Python's
 ``math.erf`` (and so ``np.vectorize(math.erf)``) calls: the same numbers, without a Python call
-per person. ``categories`` counts how many cumulative shares lie below each uniform.
+per person. ``categories`` counts how many cumulative shares lie below each uniform;
+``birth_age_weights`` gives each woman's weight as the mother of a child of a given age.
 """
 
 import math
@@ -36,3 +37,13 @@ def categories(u, group, sex, cum_share):
             c += u[i] > cum_share[group[i], sex[i], j]
         out[i] = c
     return out
+
+
+@kernel
+def birth_age_weights(mother_age, child_age, asfr_by_group, out):
+    """Women's ages (years) and a child's age → ``out``: the fertility rate of the 5-year group
+    (15-19, 20-24, ...) each woman was in at the child's birth, 0 outside the groups."""
+    n_groups = asfr_by_group.shape[0]
+    for i in range(mother_age.shape[0]):
+        group = (np.int64(mother_age[i]) - child_age - 15) // 5
+        out[i] = asfr_by_group[group] if 0 <= group < n_groups else 0.0

@@ -11,16 +11,18 @@ monthly income: the sum, in row order, of each member's
 
     gross − tax − social insurance + leave pay + other income.
 
-1. ``person_incomes`` (parallel, per row): gross pay, and the contribution with the tax of no
-   deduction; who is a child.
+1. ``person_incomes`` (parallel, per row, branch-free): gross pay, and the contribution with the
+   tax of no deduction; who is a child.
 2. ``household_earnings`` (in row order, branch-free): top gross pay and the sum of contributions
-   per household; ``leave_pays``, ``children_and_transfers``: leave pay and transfers listed.
-3. ``household_taxes`` (parallel, per household): the top earner's tax with the deduction,
-   marginal rate and forgone tax; transfers; the households whose top earner claims a deduction
-   are flagged; ``household_lists``: grants, and the fiscal amounts listed.
-4. ``income_claimers``: for flagged households only, the sum again with the top earner's
+   per household; ``leave_pays``: leave pay listed; ``children_and_transfers`` (over the children):
+   children per household, and the transfers per child when a lever pays any.
+3. ``household_taxes`` (parallel, per household): the top earner's marginal rate with the
+   household's child deduction, and which households' top earners claim one;
+   ``household_lists``: the claims as bits, the forgone tax, housing subsidies and per-pupil costs
+   listed.
+4. ``income_claimers``: for claiming households only, the sum again with the top earner's
    contribution taxed with the deduction (members from ``claim_members``).
-5. ``income_write``: income = net + transfers.
+5. ``income_write``: income = net + transfers (subsidies, allowances, housing subsidy, grants).
 
 Fiscal totals are ``agents.sums.pairwise_sum_sparse`` of the (position, value) lists, which
 equals ``np.sum`` of the full-length arrays bit for bit; positions are ``pid``/``hid``, the
@@ -35,7 +37,7 @@ from numba import prange
 
 from agents.jit import kernel, parallel_kernel
 from agents.state import FEMALE, HUKOU_LOCAL
-from agents.taxes import schedule_7, tax_7
+from agents.taxes import bracket_prefix, schedule_7, tax_7, tax_one
 
 UNDER3_MONTHS = 36
 ADULT_MONTHS = 18 * 12
@@ -109,7 +111,8 @@ def household_earnings(household, gross, contributions, hw):
     """Pass over every row in order, without a branch (so the household lines are fetched many at a
     time): ``hw[h]`` (from [−inf, 0]) gets the top gross pay (the first living member's on ties:
     only a strictly higher pay replaces it) and the sum of the contributions in row order (a dead
-    row adds 0 and never tops)."""
+    row adds 0 and never tops). ``hw`` is kept to 16 bytes a household: this scatter is bound by
+    how much of it the caches hold."""
     for i in range(household.shape[0]):
         h = household[i]
         g = gross[i]
@@ -137,33 +140,33 @@ def leave_pays(alive, leave_months_left, wage, pid, leave_pay_rate, pos, val):
 def children_and_transfers(kids, age_months, household, hukou, birth_order, pid,
                            subsidy_under3, subsidy_local_only, allowance_child, allowance_local_only,
                            children, subsidy_h, allowance_h, subsidy_pos, subsidy_val, allowance_pos, allowance_val):
-    """Over the living children under 18 (rows ``kids``, in order): ``children[h]`` (from 0)
-    counts those under 3 and those 3–17; levers ``subsidy_under3`` (3,) yuan per child under 3
-    and ``allowance_child`` (3,) per child under 18, by birth order, each for local-hukou
-    children only if ``*_local_only``, are summed per household in row order (``subsidy_h``,
-    ``allowance_h`` from 0) and listed as (pid, yuan) → (number of subsidies, of allowances)."""
+    """Over the living children under 18 (rows ``kids``, in order): ``children[h]`` (from 0) counts
+    those under 3 and those 3–17. If a lever pays any (else ``subsidy_h``/``allowance_h`` may be
+    empty): ``subsidy_under3`` (3,) yuan per child under 3 and ``allowance_child`` (3,) per child
+    under 18, by birth order, each for local-hukou children only if ``*_local_only``, summed per
+    household in row order (``subsidy_h``, ``allowance_h`` from 0) and listed as (pid, yuan)
+    → (number of subsidies, of allowances)."""
     n_subsidy = 0
     n_allowance = 0
-    pay_subsidy = subsidy_under3[0] != 0.0 or subsidy_under3[1] != 0.0 or subsidy_under3[2] != 0.0
-    pay_allowance = allowance_child[0] != 0.0 or allowance_child[1] != 0.0 or allowance_child[2] != 0.0
+    pays = subsidy_h.shape[0] > 0
     for j in range(kids.shape[0]):
         i = kids[j]
         h = household[i]
         under3 = age_months[i] < UNDER3_MONTHS
         children[h, 0] += under3
         children[h, 1] += not under3
-        if not (pay_subsidy or pay_allowance):
+        if not pays:
             continue
         o = min(max(np.int64(birth_order[i]), 1), 3) - 1
         local = hukou[i] == HUKOU_LOCAL
-        if under3 and pay_subsidy and (local or not subsidy_local_only):
+        if under3 and (local or not subsidy_local_only):
             s = subsidy_under3[o]
             if s != 0.0:
                 subsidy_h[h] += s
                 subsidy_pos[n_subsidy] = pid[i]
                 subsidy_val[n_subsidy] = s
                 n_subsidy += 1
-        if pay_allowance and (local or not allowance_local_only):
+        if local or not allowance_local_only:
             a = allowance_child[o]
             if a != 0.0:
                 allowance_h[h] += a
@@ -173,55 +176,48 @@ def children_and_transfers(kids, age_months, household, hukou, birth_order, pid,
     return n_subsidy, n_allowance
 
 
+@kernel
+def claim_deduction(children, h, deduction_infant, deduction_education):
+    """The child deduction household h's top earner claims: n_under3 × deduction_infant +
+    n_school × deduction_education (yuan per month)."""
+    return children[h, 0] * deduction_infant + children[h, 1] * deduction_education
+
+
 @parallel_kernel
-def household_taxes(hw, children, subsidy_h, allowance_h, deduction_infant, deduction_education, social_rate,
-                    bracket_upper, bracket_rate, basic_deduction_annual, housing_subsidy, housing_local_only,
-                    household_hukou, marginal_h, transfers, forgone, claim, tax_claim):
-    """Per household, in parallel and without a branch, after ``household_earnings``. The top earner
-    claims n_under3 × deduction_infant + n_school × deduction_education: ``marginal_h`` gets the
-    top earner's marginal rate with it (0 without a living member); a household whose claim is
-    positive gets ``claim[h]`` = 1, ``forgone[h]`` = the tax without less the tax with the deduction,
-    and ``tax_claim[h]`` = the tax with it (for ``income_claimers``); others 0. ``hw`` is only read.
-    ``transfers`` = subsidies + allowances + the housing subsidy for 2+ children (grants come in
-    ``household_lists``). Seven brackets required (``agents.taxes.tax_7``)."""
+def household_taxes(hw, children, deduction_infant, deduction_education, social_rate, bracket_upper, bracket_rate,
+                    basic_deduction_annual, marginal_h, claim):
+    """Per household, in parallel and without a branch, after ``household_earnings``: ``marginal_h`` =
+    the top earner's marginal rate with the household's child deduction (0 without a living
+    member); ``claim[h]`` = 1 where the top earner claims a positive deduction, else 0. ``hw`` is only
+    read. Seven brackets required (``agents.taxes.tax_7``)."""
     if bracket_upper.shape[0] != 7:
         raise ValueError("household_taxes: the schedule must have the law's seven brackets")
     sc = schedule_7(bracket_upper, bracket_rate)
     s0, s1, s2, s3, s4, s5, s6, s7, s8, s9 = sc[0], sc[1], sc[2], sc[3], sc[4], sc[5], sc[6], sc[7], sc[8], sc[9]
     s10, s11, s12, s13, s14, s15, s16, s17, s18 = sc[10], sc[11], sc[12], sc[13], sc[14], sc[15], sc[16], sc[17], sc[18]
     for h in prange(hw.shape[0]):
-        n_under3 = children[h, 0]
-        pupils = children[h, 1]
-        eligible = (household_hukou[h] == HUKOU_LOCAL) | (not housing_local_only)
-        housing = housing_subsidy if (n_under3 + pupils >= 2) & eligible else 0.0
-        transfers[h] = subsidy_h[h] + allowance_h[h] + housing
         top_gross = hw[h, HW_TOP_GROSS]
         has_top = top_gross > -np.inf
-        deduction = n_under3 * deduction_infant + pupils * deduction_education
-        taxable0 = 12.0 * top_gross * (1.0 - social_rate) - basic_deduction_annual
+        deduction = children[h, 0] * deduction_infant + children[h, 1] * deduction_education
         schedule = (s0, s1, s2, s3, s4, s5, s6, s7, s8, s9, s10, s11, s12, s13, s14, s15, s16, s17, s18)
-        tax, marginal = tax_7(taxable0 - 12.0 * deduction, schedule)
-        tax0, _ = tax_7(taxable0 - 12.0 * 0.0, schedule)
-        claims = has_top & (deduction > 0.0)
+        _, marginal = tax_7(12.0 * top_gross * (1.0 - social_rate) - basic_deduction_annual - 12.0 * deduction,
+                            schedule)
         marginal_h[h] = marginal if has_top else 0.0
-        claim[h] = 1 if claims else 0
-        forgone[h] = tax0 - tax if claims else 0.0
-        tax_claim[h] = tax
+        claim[h] = 1 if has_top & (deduction > 0.0) else 0
 
 
 @kernel
-def household_lists(children, claim, forgone, deduction_infant, deduction_education, grant_households, grant_amounts,
-                    hid, housing_subsidy, housing_local_only, household_hukou, school_cost_per_pupil,
-                    after_school_per_pupil, transfers, claims,
+def household_lists(hw, children, claim, deduction_infant, deduction_education, social_rate, bracket_upper, bracket_rate,
+                    basic_deduction_annual, hid, housing_subsidy, housing_local_only, household_hukou,
+                    school_cost_per_pupil, after_school_per_pupil, claims,
                     forgone_pos, forgone_infant_val, forgone_education_val,
                     housing_pos, housing_val, pupil_pos, school_cost_val, after_school_val):
-    """After ``household_taxes``: this month's birth grants (``grant_households`` sorted and unique,
-    ``grant_amounts``) added to ``transfers``; ``claims`` = the claim flags as a bit per household;
-    the non-zero forgone tax split by the infant share of the deduction, the housing subsidies and
-    the per-pupil costs listed as (hid, yuan) in household order → (number of forgone, housing,
-    pupil entries, claimers)."""
-    for g in range(grant_households.shape[0]):
-        transfers[grant_households[g]] += grant_amounts[g]
+    """After ``household_taxes``: ``claims`` = the claim flags as a bit per household; the non-zero
+    tax forgone by each claim (the top earner's tax without less with the deduction) split by the
+    infant share of the deduction, the housing subsidies for families with 2+ children and the
+    per-pupil costs listed as (hid, yuan) in household order → (number of forgone, housing, pupil
+    entries, claimers)."""
+    prefix = bracket_prefix(bracket_upper, bracket_rate)
     n_claims = 0
     for w in range(claims.shape[0]):
         bits = np.uint64(0)
@@ -235,21 +231,27 @@ def household_lists(children, claim, forgone, deduction_infant, deduction_educat
     n_pupil = 0
     pupil_costs = school_cost_per_pupil != 0.0 or after_school_per_pupil != 0.0
     for h in range(claim.shape[0]):
-        f = forgone[h]
-        if f != 0.0:
-            d_infant = children[h, 0] * deduction_infant
-            deduction = d_infant + children[h, 1] * deduction_education
-            share = d_infant / max(deduction, 1e-300)
-            forgone_pos[n_forgone] = hid[h]
-            forgone_infant_val[n_forgone] = f * share
-            forgone_education_val[n_forgone] = f * (1 - share)
-            n_forgone += 1
-        if housing_subsidy != 0.0 and children[h, 0] + children[h, 1] >= 2 and (
+        n_under3 = children[h, 0]
+        pupils = children[h, 1]
+        if claim[h]:
+            d_infant = n_under3 * deduction_infant
+            deduction = d_infant + pupils * deduction_education
+            top_gross = hw[h, HW_TOP_GROSS]
+            tax, _ = tax_one(top_gross, social_rate, deduction, bracket_upper, bracket_rate, prefix,
+                             basic_deduction_annual)
+            tax0, _ = tax_one(top_gross, social_rate, 0.0, bracket_upper, bracket_rate, prefix, basic_deduction_annual)
+            f = tax0 - tax
+            if f != 0.0:
+                share = d_infant / max(deduction, 1e-300)
+                forgone_pos[n_forgone] = hid[h]
+                forgone_infant_val[n_forgone] = f * share
+                forgone_education_val[n_forgone] = f * (1 - share)
+                n_forgone += 1
+        if housing_subsidy != 0.0 and n_under3 + pupils >= 2 and (
                 household_hukou[h] == HUKOU_LOCAL or not housing_local_only):
             housing_pos[n_housing] = hid[h]
             housing_val[n_housing] = housing_subsidy
             n_housing += 1
-        pupils = children[h, 1]
         if pupil_costs and pupils > 0:
             pupil_pos[n_pupil] = hid[h]
             school_cost_val[n_pupil] = school_cost_per_pupil * pupils
@@ -268,12 +270,13 @@ def claim_members(alive, household, claims, mask):
 
 @kernel
 def income_claimers(members, gross, contributions, leave_months_left, wage, leave_pay_rate, social_rate,
-                    gross_f32, other_income, household, hw, tax_claim, net_claim):
+                    gross_f32, other_income, household, hw, children, deduction_infant, deduction_education,
+                    bracket_upper, bracket_rate, basic_deduction_annual, net_claim):
     """Over the living members of claiming households (rows ``members``, in order):
     ``net_claim[h]`` (from 0) = the sum in row order of their contributions, the top earner's
-    (the first member whose gross pay is the household's top) taxed with the deduction
-    (``tax_claim[h]``, from ``household_taxes``). ``hw[h, HW_TOP_GROSS]`` is set to +inf once
-    the top earner is passed."""
+    (the first member whose gross pay is the household's top) taxed with the household's child
+    deduction. ``hw[h, HW_TOP_GROSS]`` is set to +inf once the top earner is passed."""
+    prefix = bracket_prefix(bracket_upper, bracket_rate)
     for j in range(members.shape[0]):
         i = members[j]
         h = household[i]
@@ -281,15 +284,32 @@ def income_claimers(members, gross, contributions, leave_months_left, wage, leav
         v = contributions[i]
         if g == hw[h, HW_TOP_GROSS]:
             leave_pay = leave_pay_rate * wage[i] if leave_months_left[i] > 0 else 0.0
-            v = contribution(g, tax_claim[h], leave_pay, social_rate, gross_f32, other_income)
+            tax, _ = tax_one(g, social_rate, claim_deduction(children, h, deduction_infant, deduction_education),
+                             bracket_upper, bracket_rate, prefix, basic_deduction_annual)
+            v = contribution(g, tax, leave_pay, social_rate, gross_f32, other_income)
             hw[h, HW_TOP_GROSS] = np.inf
         net_claim[h] += v
 
 
 @kernel
-def income_write(hw, net_claim, transfers, claims, income):
-    """income[h] (float32) = net + transfers, the net of a claiming household from ``income_claimers``."""
+def income_write(hw, children, net_claim, claims, subsidy_h, allowance_h, grant_households, grant_amounts,
+                 housing_subsidy, housing_local_only, household_hukou, income):
+    """income[h] (float32) = net + transfers, the net of a claiming household from ``income_claimers``;
+    transfers = subsidies + allowances (``subsidy_h``/``allowance_h``, or none if empty) + the housing
+    subsidy for 2+ children + this month's birth grants (``grant_households`` sorted and unique)."""
+    subsidies = subsidy_h.shape[0] > 0
+    allowances = allowance_h.shape[0] > 0
+    g = 0
+    n_grants = grant_households.shape[0]
     for h in range(hw.shape[0]):
         claimed = (claims[h >> 6] >> np.uint64(h & 63)) & np.uint64(1)
         net = net_claim[h] if claimed else hw[h, HW_NET]
-        income[h] = np.float32(net + transfers[h])
+        transfers = (subsidy_h[h] if subsidies else 0.0) + (allowance_h[h] if allowances else 0.0)
+        if children[h, 0] + children[h, 1] >= 2 and (household_hukou[h] == HUKOU_LOCAL or not housing_local_only):
+            transfers += housing_subsidy
+        else:
+            transfers += 0.0
+        if g < n_grants and grant_households[g] == h:
+            transfers += grant_amounts[g]
+            g += 1
+        income[h] = np.float32(net + transfers)

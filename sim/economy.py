@@ -95,7 +95,7 @@ class HouseholdEconomy:
         income[hh] = 0.0
         np.add.at(income, hh, earning)
 
-    def after_compaction(self, kept_persons: np.ndarray, kept_households: np.ndarray):
+    def after_compaction(self, kept_households: np.ndarray):
         """The population dropped rows (sim/population.py ``compact``): per-household state kept here
         follows the kept households (old indices, in order)."""
         known = kept_households[kept_households < len(self.marginal_rate_h)]   # a prefix: kept is in order
@@ -241,14 +241,19 @@ class HouseholdEconomy:
         insurer_share = 1.0 - lv["leave_employer_share"]
         self.ledger.pay("maternity_leave_days", float(pairwise_sum_sparse(leave_pos, leave_val, n_leave, n_ever)
                                                       * insurer_share))
-        # children under 18 by household, and the transfers per child
+        # children under 18 by household, and the cash transfers per child by birth order (if a lever pays any)
         kids = ws.get("kids", n, np.int64)
         kids = kids[:rows_where(child, kids)]
-        children = ws.get("children", n_h * 2, np.int32, fill=0).reshape(n_h, 2)
-        subsidy_h = ws.get("subsidy_h", n_h, np.float64, fill=0.0)
-        allowance_h = ws.get("allowance_h", n_h, np.float64, fill=0.0)
-        sub_pos, sub_val = ws.get("subsidy_pos", n, np.int64), ws.get("subsidy_val", n, np.float64)
-        all_pos, all_val = ws.get("allowance_pos", n, np.int64), ws.get("allowance_val", n, np.float64)
+        children = ws.get("children", n_h * 2, np.int16, fill=0).reshape(n_h, 2)
+        no_array = np.zeros(0)
+        subsidy_h = allowance_h = no_array
+        sub_pos = all_pos = np.zeros(0, np.int64)
+        sub_val = all_val = no_array
+        if subsidy.any() or allowance.any():
+            subsidy_h = ws.get("subsidy_h", n_h, np.float64, fill=0.0)
+            allowance_h = ws.get("allowance_h", n_h, np.float64, fill=0.0)
+            sub_pos, sub_val = ws.get("subsidy_pos", n, np.int64), ws.get("subsidy_val", n, np.float64)
+            all_pos, all_val = ws.get("allowance_pos", n, np.int64), ws.get("allowance_val", n, np.float64)
         n_sub, n_all = children_and_transfers(
             kids, p["age_months"], p["household"], p["hukou"], p["birth_order"], p["pid"],
             subsidy, self._local_only("childcare_subsidy"), allowance, self._local_only("child_allowance"),
@@ -262,26 +267,20 @@ class HouseholdEconomy:
         school_cost = self.child_cost_month * prm["child_cost_education_share"] * lv["education_cost_reduction"]
         after_school = lv["after_school_coverage"] * prm["after_school_cost_per_pupil"]
         self.marginal_rate_h = ws.get("marginal_rate_h", n_h, np.float64)
-        transfers = ws.get("transfers", n_h, np.float64)
         claims = ws.get("claims", (n_h + 63) // 64, np.uint64)
         claim = ws.get("claim", n_h, np.uint8)
-        forgone = ws.get("forgone", n_h, np.float64)
-        tax_claim = ws.get("tax_claim", n_h, np.float64)
         head_hukou = m.pop.household("hukou")
-        household_taxes(hw, children, subsidy_h, allowance_h, lv["tax_deduction_infant"], lv["tax_deduction_education"],
-                        prm["social_insurance_rate"], BRACKET_UPPER, BRACKET_RATE, BASIC_DEDUCTION_ANNUAL,
-                        lv["housing_subsidy"], self._local_only("housing_subsidy"), head_hukou,
-                        self.marginal_rate_h, transfers, forgone, claim, tax_claim)
+        tax_args = (lv["tax_deduction_infant"], lv["tax_deduction_education"], prm["social_insurance_rate"],
+                    BRACKET_UPPER, BRACKET_RATE, BASIC_DEDUCTION_ANNUAL)
+        household_taxes(hw, children, *tax_args, self.marginal_rate_h, claim)
         f_pos, f_infant, f_edu = (ws.get("forgone_pos", n_h, np.int64), ws.get("forgone_infant", n_h, np.float64),
                                   ws.get("forgone_education", n_h, np.float64))
         h_pos, h_val = ws.get("housing_pos", n_h, np.int64), ws.get("housing_val", n_h, np.float64)
         s_pos, s_cost, s_after = (ws.get("pupil_pos", n_h, np.int64), ws.get("school_cost", n_h, np.float64),
                                   ws.get("after_school", n_h, np.float64))
         n_forgone, n_housing, n_pupil, n_claims = household_lists(
-            children, claim, forgone, lv["tax_deduction_infant"], lv["tax_deduction_education"], grant_households,
-            grant_amounts, m.pop.household("hid"), lv["housing_subsidy"], self._local_only("housing_subsidy"),
-            head_hukou, school_cost, after_school, transfers, claims,
-            f_pos, f_infant, f_edu, h_pos, h_val, s_pos, s_cost, s_after)
+            hw, children, claim, *tax_args, m.pop.household("hid"), lv["housing_subsidy"], self._local_only("housing_subsidy"),
+            head_hukou, school_cost, after_school, claims, f_pos, f_infant, f_edu, h_pos, h_val, s_pos, s_cost, s_after)
         net_claim = ws.get("net_claim", n_h, np.float64)
         if n_claims:
             net_claim.fill(0.0)
@@ -289,8 +288,10 @@ class HouseholdEconomy:
             claim_members(p["alive"], p["household"], claims, members)
             income_claimers(m._rows(members), gross, contributions, p["leave_months_left"], p["wage"],
                             lv["leave_pay_rate"], prm["social_insurance_rate"], gross_f32, self.other_income_month,
-                            p["household"], hw, tax_claim, net_claim)
-        income_write(hw, net_claim, transfers, claims, m.pop.household("income"))
+                            p["household"], hw, children, lv["tax_deduction_infant"], lv["tax_deduction_education"],
+                            BRACKET_UPPER, BRACKET_RATE, BASIC_DEDUCTION_ANNUAL, net_claim)
+        income_write(hw, children, net_claim, claims, subsidy_h, allowance_h, grant_households, grant_amounts,
+                     lv["housing_subsidy"], self._local_only("housing_subsidy"), head_hukou, m.pop.household("income"))
         self.ledger.pay("tax_deduction_infant", float(pairwise_sum_sparse(f_pos, f_infant, n_forgone, nh_ever)))
         self.ledger.pay("tax_deduction_education", float(pairwise_sum_sparse(f_pos, f_edu, n_forgone, nh_ever)))
         self.ledger.pay("childcare_subsidy", float(pairwise_sum_sparse(sub_pos, sub_val, n_sub, n_ever)))
@@ -301,8 +302,9 @@ class HouseholdEconomy:
         self.ledger.pay("after_school_coverage", float(pairwise_sum_sparse(s_pos, s_after, n_pupil, nh_ever)))
 
     def _housing(self, cm: int, children: np.ndarray, head_hukou: np.ndarray):
-        """Multi-child priority admits private renters with 2+ children to public rental; the
-        budget pays the discount on the rent of the tenants it admitted (fiscal cost)."""
+        """Multi-child priority admits private renters with 2+ children (``children`` (n_h, 2): under 3
+        and 3-17 per household) to public rental; the budget pays the discount on the rent of the
+        tenants it admitted (fiscal cost)."""
         m, prm = self.m, self.m.params
         tenure = m.pop.household("tenure")
         if m.lever["housing_priority_multichild"]:

@@ -224,8 +224,7 @@ class FertilityModel(mesa.Model):
             return
         priority = self.pop.household("tenure") == TENURE_PUBLIC_PRIORITY
         self._census = None
-        kept_p, kept_h = self.pop.compact(UNDER3_MONTHS, priority)
-        self.economy.after_compaction(kept_p, kept_h)
+        self.economy.after_compaction(self.pop.compact(UNDER3_MONTHS, priority))
 
     def run(self, progress=None):
         """Step to the horizon; progress(months_done, n_months) after each month."""

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from agents.compaction import compact_rows, renumber_links, survivors
+from agents.compaction import compact_rows, new_numbers, renumber_links, survivors
 from agents.state import HOUSEHOLD_FIELDS, PERSON_FIELDS, allocate, grow
 
 _GROWTH = 1.25  # capacity factor when arrays are full
@@ -70,25 +70,23 @@ class Population:
         h_dead = 1.0 - np.count_nonzero(self.household("n_members")) / max(self.n_households, 1)
         return p_dead, h_dead
 
-    def compact(self, child_months: int, keep_household: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    def compact(self, child_months: int, keep_household: np.ndarray | None = None) -> np.ndarray:
         """Drop the rows of persons who are gone (not alive) unless a living child younger than
         ``child_months`` names them as mother, and of households that no kept person belongs to
         (unless ``keep_household`` says to keep them); the rest keep their order, links are
-        renumbered (a mother whose row goes becomes NO_MOTHER). → (kept person rows, kept
-        household rows), as old indices, for callers that hold per-row arrays of their own."""
+        renumbered (a mother whose row goes becomes NO_MOTHER). → the kept household rows (old
+        indices), for callers that hold per-household arrays of their own."""
         p, h = self.p, self.h
         keep_p, keep_h = survivors(p["alive"], p["mother"], p["age_months"], p["household"], child_months,
                                    self.n_households, np.zeros(0, np.bool_) if keep_household is None else keep_household)
-        new_p = np.cumsum(keep_p, dtype=np.int64) - 1
-        new_h = np.cumsum(keep_h, dtype=np.int64) - 1
-        renumber_links(keep_p, p["partner"], p["mother"], p["household"], new_p, new_h)
+        renumber_links(keep_p, p["partner"], p["mother"], p["household"], new_numbers(keep_p), new_numbers(keep_h))
         n_p = 0
         for arr in p.values():
             n_p = compact_rows(arr, keep_p)
         n_h = 0
         for arr in h.values():
             n_h = compact_rows(arr, keep_h)
-        kept_p, kept_h = np.flatnonzero(keep_p), np.flatnonzero(keep_h)
+        kept_h = np.flatnonzero(keep_h)
         # the freed rows get their defaults back, as add_persons / add_households expect
         for f in PERSON_FIELDS:
             self._p[f.name][n_p: self.n] = f.default
@@ -96,7 +94,7 @@ class Population:
             self._h[f.name][n_h: self.n_households] = f.default
         self.n, self.n_households = n_p, n_h
         self.compactions += 1
-        return kept_p, kept_h
+        return kept_h
 
     def nbytes(self) -> int:
         return sum(a.nbytes for a in self._p.values()) + sum(a.nbytes for a in self._h.values())

@@ -31,7 +31,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from agents.draws import categories, normal_cdf
+from agents.draws import birth_age_weights, categories, normal_cdf
 from agents.housing import draw_tenure
 from agents.marriage import match_couples
 from agents.rng import stream_key
@@ -204,11 +204,10 @@ def _link_children(p, children, mothers_pool, asfr_pattern, rng):
     age_year = p["age_months"] // 12
     mother = np.full(len(children), -1, np.int64)
     child_age = age_year[children]
+    pool_age = age_year[mothers_pool]
+    w = np.empty(len(mothers_pool))
     for a in np.unique(child_age):
-        at_birth = age_year[mothers_pool] - a
-        group = (at_birth - 15) // 5
-        valid = (group >= 0) & (group < len(asfr_pattern))
-        w = np.where(valid, asfr_pattern[np.clip(group, 0, len(asfr_pattern) - 1)], 0.0)
+        birth_age_weights(pool_age, int(a), asfr_pattern, w)       # ASFR of the 5-year group at the birth
         sel = np.flatnonzero(child_age == a)
         n_pos = int((w > 0).sum())
         if n_pos == 0:
