@@ -191,7 +191,7 @@ def _batch_config(config: ExperimentConfig, batch: int, trial_params: list[dict]
     r = config.resolved
     raw = {key: r[key] for key in ("region", "start_year", "years", "scale", "seeds")}
     raw["name"] = f"{r['name']}.batch-{batch:04d}"[:64]
-    raw["parameters"] = {k: v for k, v in r["parameters"].items()}
+    raw["parameters"] = dict(r["parameters"])
     raw["baseline"] = {"policy": r["baseline"]["policy"], "parameters": trial_params[0],
                        "description": "calibration trial 1 of the batch"}
     raw["scenarios"] = {_trial_name(i + 1): {"policy": {}, "parameters": params,

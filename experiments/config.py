@@ -183,7 +183,7 @@ def _resolve(raw: dict) -> dict:
         "scale": float(_number(cfg, "scale", min_scale, SCALE_RANGE[1])),
         "seeds": _seeds(cfg["seeds"]),
         "description": _text(cfg, "description", ""),
-        **_calibrated(cfg, region),
+        **_calibrated(cfg),
         "parameters": _parameters({**_calibrated_values(cfg, region), **_table(cfg, "parameters", "")}),
         "baseline": _section(cfg, BASELINE, "", start_year, end_year),
         "scenarios": normal,
@@ -300,7 +300,7 @@ def _section(table: dict, name: str, path: str, start_year: int, end_year: int) 
     return out
 
 
-def _calibrated(cfg: dict, region: str) -> dict:
+def _calibrated(cfg: dict) -> dict:
     """``{"calibrated_parameters": N}`` if the config names a version (kept only then, so
     that configs without one keep their hash)."""
     if "calibrated_parameters" not in cfg:
@@ -313,7 +313,7 @@ def _calibrated_values(cfg: dict, region: str) -> dict:
         return {}
     packs = _packs()
     try:
-        values = packs.calibrated_parameters(region, _calibrated(cfg, region)["calibrated_parameters"])
+        values = packs.calibrated_parameters(region, _calibrated(cfg)["calibrated_parameters"])
     except packs.PackError as exc:
         raise ConfigError(f"calibrated_parameters: {exc}") from None
     unknown = sorted(set(values) - set(PARAMETERS))
