@@ -1,9 +1,12 @@
-"""Dropping the rows of the dead and emigrated, keeping the order of the rest.
+"""Dropping the rows of the dead and emigrated, and grouping the rest by household.
 
-``survivors`` decides which rows stay, ``renumber_links`` rewrites partner, mother and
-household for the new numbering, ``compact_rows`` moves one array's kept rows to the front.
-Order is kept, so every rule that breaks ties by row order, every sum in row order and every
-``pid``/``hid`` sequence (increasing) is the same after a compaction as before it.
+``survivors`` decides which rows stay; ``household_order`` puts the kept persons in the order of
+their households (row order within one), so that the month's per-household sums walk the
+household arrays in order instead of jumping about them; ``positions`` numbers them;
+``renumber_links`` rewrites partner, mother and household for the new numbering;
+``compact_rows`` moves a household array's kept rows to the front (households keep their order).
+No result depends on the order of person rows: random draws are keyed by person key, sums are
+exact in any order (agents/sums.py), and lists that make new rows or ids are taken in pid order.
 """
 
 import numpy as np
@@ -44,6 +47,42 @@ def new_numbers(keep):
     for i in range(keep.shape[0]):
         out[i] = k if keep[i] else -1
         k += keep[i]
+    return out
+
+
+@kernel
+def household_order(keep_p, household, new_household, n_households_kept):
+    """→ int64: the kept person rows (``keep_p``) grouped by their household's new number
+    (``new_household[old]``, −1 for a dropped household), in row order within a household; rows
+    without a kept household last. A counting sort: two passes."""
+    counts = np.zeros(n_households_kept + 2, np.int64)
+    n = keep_p.shape[0]
+    for i in range(n):
+        if keep_p[i]:
+            counts[_bucket(household[i], new_household, n_households_kept) + 1] += 1
+    for b in range(1, counts.shape[0]):
+        counts[b] += counts[b - 1]
+    order = np.empty(counts[-1], np.int64)
+    for i in range(n):
+        if keep_p[i]:
+            b = _bucket(household[i], new_household, n_households_kept)
+            order[counts[b]] = i
+            counts[b] += 1
+    return order
+
+
+@kernel
+def _bucket(h, new_household, n_households_kept):
+    b = new_household[h] if h >= 0 else -1
+    return b if b >= 0 else n_households_kept
+
+
+@kernel
+def positions(order, n):
+    """order (k,) distinct rows of [0, n) → int32 (n,): each row's position in ``order``, −1 if absent."""
+    out = np.full(n, -1, np.int32)
+    for j in range(order.shape[0]):
+        out[order[j]] = j
     return out
 
 

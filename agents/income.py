@@ -7,27 +7,27 @@ the transfers per child (by the child's birth order 1, 2, 3+). Per household: ch
 3 and 3–17, the top earner (the first living member with the highest gross pay), who claims
 the household's child deductions, the tax the deductions forgo, the top earner's marginal
 rate, cash transfers, the housing subsidy for families with 2+ children, and the net
-monthly income: the sum, in row order, of each member's
+monthly income: the sum of each member's (terms rounded to 2**-16 yuan, agents/sums.py, so that
+the sum does not depend on the order of the rows)
 
     gross − tax − social insurance + leave pay + other income.
 
 1. ``person_incomes`` (parallel, per row, branch-free): gross pay, and the contribution with the
    tax of no deduction; who is a child.
 2. ``household_earnings`` (in row order, branch-free): top gross pay and the sum of contributions
-   per household; ``leave_pays``: leave pay listed; ``children_and_transfers`` (over the children):
-   children per household, and the transfers per child when a lever pays any.
+   per household; ``leave_pay_total``: the leave pay of the month; ``children_and_transfers`` (over
+   the children): children per household, and the transfers per child when a lever pays any.
 3. ``household_taxes`` (parallel, per household): the top earner's marginal rate with the
    household's child deduction, and which households' top earners claim one;
-   ``household_lists``: the claims as bits, the forgone tax, housing subsidies and per-pupil costs
-   listed.
+   ``household_totals``: the claims as bits, and the month's forgone tax, housing subsidies and
+   per-pupil costs.
 4. ``income_claimers``: for claiming households only, the sum again with the top earner's
    contribution taxed with the deduction (members from ``claim_members``).
 5. ``income_write``: income = net + transfers (subsidies, allowances, housing subsidy, grants).
 
-Fiscal totals are ``agents.sums.pairwise_sum_sparse`` of the (position, value) lists, which
-equals ``np.sum`` of the full-length arrays bit for bit; positions are ``pid``/``hid``, the
-rows persons and households had before any compaction (agents/compaction.py), so the totals
-do not depend on compactions either. The household work array ``hw``
+Fiscal totals are sums of terms rounded to 2**-16 yuan (``agents.sums.to_fixed``), so they
+do not depend on the order of the rows, which compactions change (sim/population.py). The
+household work array ``hw``
 (n_h, 2) keeps what a person's row touches together: [top gross pay, net].
 """
 
@@ -37,6 +37,7 @@ from numba import prange
 
 from agents.jit import kernel, parallel_kernel
 from agents.state import FEMALE, HUKOU_LOCAL
+from agents.sums import FIXED_PER_YUAN, to_fixed
 from agents.taxes import bracket_prefix, schedule_7, tax_7, tax_one
 
 UNDER3_MONTHS = 36
@@ -109,45 +110,41 @@ def person_incomes(alive, age_months, sex, employed, leave_months_left, wage,
 @kernel
 def household_earnings(household, gross, contributions, hw):
     """Pass over every row in order, without a branch (so the household lines are fetched many at a
-    time): ``hw[h]`` (from [−inf, 0]) gets the top gross pay (the first living member's on ties:
-    only a strictly higher pay replaces it) and the sum of the contributions in row order (a dead
-    row adds 0 and never tops). ``hw`` is kept to 16 bytes a household: this scatter is bound by
+    time): ``hw[h]`` (from [−inf, 0]) gets the top gross pay (only a strictly higher pay replaces
+    it) and the sum of the contributions in 2**-16 yuan (``to_fixed``; a dead row adds 0 and never
+    tops). ``hw`` is kept to 16 bytes a household: this scatter is bound by
     how much of it the caches hold."""
     for i in range(household.shape[0]):
         h = household[i]
         g = gross[i]
         top = hw[h, HW_TOP_GROSS]
         hw[h, HW_TOP_GROSS] = g if g > top else top
-        hw[h, HW_NET] += contributions[i]
+        hw[h, HW_NET] += to_fixed(contributions[i])
 
 
 @kernel
-def leave_pays(alive, leave_months_left, wage, pid, leave_pay_rate, pos, val):
-    """The non-zero leave pay (leave_pay_rate × wage) of each living person on leave: (pid, yuan),
-    in order, into ``pos``/``val`` → their number."""
-    k = 0
+def leave_pay_total(alive, leave_months_left, wage, leave_pay_rate):
+    """The month's leave pay (leave_pay_rate × wage of each living person on leave), yuan, each
+    term in 2**-16 yuan (``to_fixed``)."""
+    total = np.int64(0)
     for i in range(alive.shape[0]):
         if leave_months_left[i] > 0 and alive[i]:
-            v = leave_pay_rate * wage[i]
-            if v != 0.0:
-                pos[k] = pid[i]
-                val[k] = v
-                k += 1
-    return k
+            total += np.int64(to_fixed(leave_pay_rate * wage[i]))
+    return total / FIXED_PER_YUAN
 
 
 @kernel
-def children_and_transfers(kids, age_months, household, hukou, birth_order, pid,
+def children_and_transfers(kids, age_months, household, hukou, birth_order,
                            subsidy_under3, subsidy_local_only, allowance_child, allowance_local_only,
-                           children, subsidy_h, allowance_h, subsidy_pos, subsidy_val, allowance_pos, allowance_val):
-    """Over the living children under 18 (rows ``kids``, in order): ``children[h]`` (from 0) counts
-    those under 3 and those 3–17. If a lever pays any (else ``subsidy_h``/``allowance_h`` may be
+                           children, subsidy_h, allowance_h):
+    """Over the living children under 18 (rows ``kids``): ``children[h]`` (from 0) counts those
+    under 3 and those 3–17. If a lever pays any (else ``subsidy_h``/``allowance_h`` may be
     empty): ``subsidy_under3`` (3,) yuan per child under 3 and ``allowance_child`` (3,) per child
     under 18, by birth order, each for local-hukou children only if ``*_local_only``, summed per
-    household in row order (``subsidy_h``, ``allowance_h`` from 0) and listed as (pid, yuan)
-    → (number of subsidies, of allowances)."""
-    n_subsidy = 0
-    n_allowance = 0
+    household in 2**-16 yuan (``subsidy_h``, ``allowance_h`` from 0, ``to_fixed``)
+    → (the month's subsidies, allowances), yuan."""
+    subsidy_total = 0.0
+    allowance_total = 0.0
     pays = subsidy_h.shape[0] > 0
     for j in range(kids.shape[0]):
         i = kids[j]
@@ -160,20 +157,14 @@ def children_and_transfers(kids, age_months, household, hukou, birth_order, pid,
         o = min(max(np.int64(birth_order[i]), 1), 3) - 1
         local = hukou[i] == HUKOU_LOCAL
         if under3 and (local or not subsidy_local_only):
-            s = subsidy_under3[o]
-            if s != 0.0:
-                subsidy_h[h] += s
-                subsidy_pos[n_subsidy] = pid[i]
-                subsidy_val[n_subsidy] = s
-                n_subsidy += 1
+            s = to_fixed(subsidy_under3[o])
+            subsidy_h[h] += s
+            subsidy_total += s
         if local or not allowance_local_only:
-            a = allowance_child[o]
-            if a != 0.0:
-                allowance_h[h] += a
-                allowance_pos[n_allowance] = pid[i]
-                allowance_val[n_allowance] = a
-                n_allowance += 1
-    return n_subsidy, n_allowance
+            a = to_fixed(allowance_child[o])
+            allowance_h[h] += a
+            allowance_total += a
+    return subsidy_total / FIXED_PER_YUAN, allowance_total / FIXED_PER_YUAN
 
 
 @kernel
@@ -207,16 +198,14 @@ def household_taxes(hw, children, deduction_infant, deduction_education, social_
 
 
 @kernel
-def household_lists(hw, children, claim, deduction_infant, deduction_education, social_rate, bracket_upper, bracket_rate,
-                    basic_deduction_annual, hid, housing_subsidy, housing_local_only, household_hukou,
-                    school_cost_per_pupil, after_school_per_pupil, claims,
-                    forgone_pos, forgone_infant_val, forgone_education_val,
-                    housing_pos, housing_val, pupil_pos, school_cost_val, after_school_val):
-    """After ``household_taxes``: ``claims`` = the claim flags as a bit per household; the non-zero
-    tax forgone by each claim (the top earner's tax without less with the deduction) split by the
-    infant share of the deduction, the housing subsidies for families with 2+ children and the
-    per-pupil costs listed as (hid, yuan) in household order → (number of forgone, housing, pupil
-    entries, claimers)."""
+def household_totals(hw, children, claim, deduction_infant, deduction_education, social_rate, bracket_upper,
+                     bracket_rate, basic_deduction_annual, housing_subsidy, housing_local_only, household_hukou,
+                     school_cost_per_pupil, after_school_per_pupil, claims):
+    """After ``household_taxes``: ``claims`` = the claim flags as a bit per household → (claimers,
+    and the month's yuan of: tax forgone by the claims (the top earner's tax without less with the
+    deduction) on the infant part of the deductions, on the education part, housing subsidies for
+    families with 2+ children, school cost reductions, after-school costs), each household's term
+    in 2**-16 yuan (``to_fixed``)."""
     prefix = bracket_prefix(bracket_upper, bracket_rate)
     n_claims = 0
     for w in range(claims.shape[0]):
@@ -226,10 +215,11 @@ def household_lists(hw, children, claim, deduction_infant, deduction_education, 
                 bits |= np.uint64(1) << np.uint64(b)
                 n_claims += 1
         claims[w] = bits
-    n_forgone = 0
-    n_housing = 0
-    n_pupil = 0
-    pupil_costs = school_cost_per_pupil != 0.0 or after_school_per_pupil != 0.0
+    forgone_infant = 0.0
+    forgone_education = 0.0
+    housing = 0.0
+    school = 0.0
+    after_school = 0.0
     for h in range(claim.shape[0]):
         n_under3 = children[h, 0]
         pupils = children[h, 1]
@@ -241,23 +231,16 @@ def household_lists(hw, children, claim, deduction_infant, deduction_education, 
                              basic_deduction_annual)
             tax0, _ = tax_one(top_gross, social_rate, 0.0, bracket_upper, bracket_rate, prefix, basic_deduction_annual)
             f = tax0 - tax
-            if f != 0.0:
-                share = d_infant / max(deduction, 1e-300)
-                forgone_pos[n_forgone] = hid[h]
-                forgone_infant_val[n_forgone] = f * share
-                forgone_education_val[n_forgone] = f * (1 - share)
-                n_forgone += 1
-        if housing_subsidy != 0.0 and n_under3 + pupils >= 2 and (
-                household_hukou[h] == HUKOU_LOCAL or not housing_local_only):
-            housing_pos[n_housing] = hid[h]
-            housing_val[n_housing] = housing_subsidy
-            n_housing += 1
-        if pupil_costs and pupils > 0:
-            pupil_pos[n_pupil] = hid[h]
-            school_cost_val[n_pupil] = school_cost_per_pupil * pupils
-            after_school_val[n_pupil] = after_school_per_pupil * pupils
-            n_pupil += 1
-    return n_forgone, n_housing, n_pupil, n_claims
+            share = d_infant / max(deduction, 1e-300)
+            forgone_infant += to_fixed(f * share)
+            forgone_education += to_fixed(f * (1 - share))
+        if n_under3 + pupils >= 2 and (household_hukou[h] == HUKOU_LOCAL or not housing_local_only):
+            housing += to_fixed(housing_subsidy)
+        if pupils > 0:
+            school += to_fixed(school_cost_per_pupil * pupils)
+            after_school += to_fixed(after_school_per_pupil * pupils)
+    s = FIXED_PER_YUAN
+    return n_claims, forgone_infant / s, forgone_education / s, housing / s, school / s, after_school / s
 
 
 @parallel_kernel
@@ -273,7 +256,7 @@ def income_claimers(members, gross, contributions, leave_months_left, wage, leav
                     gross_f32, other_income, household, hw, children, deduction_infant, deduction_education,
                     bracket_upper, bracket_rate, basic_deduction_annual, net_claim):
     """Over the living members of claiming households (rows ``members``, in order):
-    ``net_claim[h]`` (from 0) = the sum in row order of their contributions, the top earner's
+    ``net_claim[h]`` (from 0) = the sum in 2**-16 yuan (``to_fixed``) of their contributions, the top earner's
     (the first member whose gross pay is the household's top) taxed with the household's child
     deduction. ``hw[h, HW_TOP_GROSS]`` is set to +inf once the top earner is passed."""
     prefix = bracket_prefix(bracket_upper, bracket_rate)
@@ -288,7 +271,7 @@ def income_claimers(members, gross, contributions, leave_months_left, wage, leav
                              bracket_upper, bracket_rate, prefix, basic_deduction_annual)
             v = contribution(g, tax, leave_pay, social_rate, gross_f32, other_income)
             hw[h, HW_TOP_GROSS] = np.inf
-        net_claim[h] += v
+        net_claim[h] += to_fixed(v)
 
 
 @kernel
@@ -296,15 +279,16 @@ def income_write(hw, children, net_claim, claims, subsidy_h, allowance_h, grant_
                  housing_subsidy, housing_local_only, household_hukou, income):
     """income[h] (float32) = net + transfers, the net of a claiming household from ``income_claimers``;
     transfers = subsidies + allowances (``subsidy_h``/``allowance_h``, or none if empty) + the housing
-    subsidy for 2+ children + this month's birth grants (``grant_households`` sorted and unique)."""
+    subsidy for 2+ children + this month's birth grants (``grant_households`` sorted and unique).
+    Net, subsidies and allowances are held in 2**-16 yuan (``to_fixed``)."""
     subsidies = subsidy_h.shape[0] > 0
     allowances = allowance_h.shape[0] > 0
     g = 0
     n_grants = grant_households.shape[0]
     for h in range(hw.shape[0]):
         claimed = (claims[h >> 6] >> np.uint64(h & 63)) & np.uint64(1)
-        net = net_claim[h] if claimed else hw[h, HW_NET]
-        transfers = (subsidy_h[h] if subsidies else 0.0) + (allowance_h[h] if allowances else 0.0)
+        net = (net_claim[h] if claimed else hw[h, HW_NET]) / FIXED_PER_YUAN
+        transfers = ((subsidy_h[h] if subsidies else 0.0) + (allowance_h[h] if allowances else 0.0)) / FIXED_PER_YUAN
         if children[h, 0] + children[h, 1] >= 2 and (household_hukou[h] == HUKOU_LOCAL or not housing_local_only):
             transfers += housing_subsidy
         else:

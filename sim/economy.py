@@ -22,8 +22,8 @@ from __future__ import annotations
 import numpy as np
 
 from agents.income import (HW_COLUMNS, HW_NET, HW_TOP_GROSS, children_and_transfers, claim_members,
-                           household_earnings, household_lists, household_taxes, income_claimers, income_write,
-                           leave_pays, person_incomes)
+                           household_earnings, household_taxes, household_totals, income_claimers, income_write,
+                           leave_pay_total, person_incomes)
 from agents.rows import rows_where
 from agents.birth_costs import birth_cost_terms
 from agents.childcare import children_needing_care, rank_care_modes, settle_care_mode
@@ -34,7 +34,7 @@ from agents.housing import admit_multichild_renters, priority_discounts_and_tenu
 from agents.nursery import ration_nursery_places
 from agents.state import (CARE_GRANDPARENT, CARE_MODE_NAMES, CARE_MOTHER, CARE_NANNY, CARE_NURSERY, FEMALE,
                           HUKOU_LOCAL, N_CARE_MODES, TENURE_NAMES)
-from agents.sums import pairwise_sum_sparse
+from agents.sums import fixed_total
 from agents.taxes import BASIC_DEDUCTION_ANNUAL, BRACKET_RATE, BRACKET_UPPER
 from policies.fiscal import FiscalLedger
 from sim.parameters import monthly_probability
@@ -148,7 +148,7 @@ class HouseholdEconomy:
         self.months_in_year += 1
         # fiscal: public support of the places provided, and the fee subsidy for enrolled children
         self.ledger.pay("nursery_places_per_1000", float(capacity.sum() * prm["nursery_place_public_cost"]))
-        self.ledger.pay("nursery_fee_subsidy", float((subsidy * (mode == CARE_NURSERY)).sum()))
+        self.ledger.pay("nursery_fee_subsidy", fixed_total(subsidy * (mode == CARE_NURSERY)))
         self._care_kids, self._care_mode = kids, mode
 
     def nursery_capacity(self) -> np.ndarray:
@@ -172,7 +172,7 @@ class HouseholdEconomy:
         p["leave_months_left"][working] = int(round(m.lever["maternity_leave_days"] / DAYS_PER_MONTH))
         apply_motherhood_penalty(p["wage"], mothers.astype(np.int64), m.pack.economy["motherhood_wage_penalty_per_child"])
         grant = self._by_parity("birth_grant", new_parity) * self._eligible("birth_grant", p["hukou"][mothers])
-        self.ledger.pay("birth_grant", float(grant.sum()))
+        self.ledger.pay("birth_grant", fixed_total(grant))
         # the households' grants, paid with next phase 7's transfers: (sorted households, sums in mothers' order)
         households, which = np.unique(p["household"][mothers], return_inverse=True)
         self.pending_grants = (households.astype(np.int64), np.bincount(which, weights=grant))
@@ -206,12 +206,10 @@ class HouseholdEconomy:
         """Wages, leave pay, income tax with the child deductions claimed by each household's top
         earner (assumption), cash transfers per child by birth order, housing, child costs; every
         yuan a lever pays to the ledger (agents/income.py: each person's pay and tax in parallel, the
-        household sums in row order, the deductions' claimers once more); the fiscal totals equal
-        np.sum of the per-person and per-household arrays bit for bit (agents/sums.py)."""
+        household sums, the deductions' claimers once more; sums in 2**-16 yuan, agents/sums.py, so
+        that no result depends on the order of the rows)."""
         m, p, prm = self.m, self.m.pop.p, self.m.params
         n, n_h = m.pop.n, m.pop.n_households
-        # the fiscal sums run over every row ever made (agents/sums.py, agents/compaction.py)
-        n_ever, nh_ever = m.pop.n_persons_ever, m.pop.n_households_ever
         ws = self.scratch
         lv = m.lever
         # young women's pay is cut by part of the leave cost their employers expect to bear
@@ -235,29 +233,21 @@ class HouseholdEconomy:
         hw[:, HW_TOP_GROSS] = -np.inf
         hw[:, HW_NET] = 0.0
         household_earnings(p["household"], gross, contributions, hw)
-        leave_pos, leave_val = ws.get("leave_pos", n, np.int64), ws.get("leave_val", n, np.float64)
-        n_leave = leave_pays(p["alive"], p["leave_months_left"], p["wage"], p["pid"], lv["leave_pay_rate"], leave_pos,
-                             leave_val)
-        insurer_share = 1.0 - lv["leave_employer_share"]
-        self.ledger.pay("maternity_leave_days", float(pairwise_sum_sparse(leave_pos, leave_val, n_leave, n_ever)
-                                                      * insurer_share))
+        leave_pay = leave_pay_total(p["alive"], p["leave_months_left"], p["wage"], lv["leave_pay_rate"])
+        self.ledger.pay("maternity_leave_days", leave_pay * (1.0 - lv["leave_employer_share"]))
         # children under 18 by household, and the cash transfers per child by birth order (if a lever pays any)
         kids = ws.get("kids", n, np.int64)
         kids = kids[:rows_where(child, kids)]
         children = ws.get("children", n_h * 2, np.int16, fill=0).reshape(n_h, 2)
         no_array = np.zeros(0)
         subsidy_h = allowance_h = no_array
-        sub_pos = all_pos = np.zeros(0, np.int64)
-        sub_val = all_val = no_array
         if subsidy.any() or allowance.any():
             subsidy_h = ws.get("subsidy_h", n_h, np.float64, fill=0.0)
             allowance_h = ws.get("allowance_h", n_h, np.float64, fill=0.0)
-            sub_pos, sub_val = ws.get("subsidy_pos", n, np.int64), ws.get("subsidy_val", n, np.float64)
-            all_pos, all_val = ws.get("allowance_pos", n, np.int64), ws.get("allowance_val", n, np.float64)
-        n_sub, n_all = children_and_transfers(
-            kids, p["age_months"], p["household"], p["hukou"], p["birth_order"], p["pid"],
+        subsidies, allowances = children_and_transfers(
+            kids, p["age_months"], p["household"], p["hukou"], p["birth_order"],
             subsidy, self._local_only("childcare_subsidy"), allowance, self._local_only("child_allowance"),
-            children, subsidy_h, allowance_h, sub_pos, sub_val, all_pos, all_val)
+            children, subsidy_h, allowance_h)
 
         grant_households, grant_amounts = self.pending_grants if self.pending_grants is not None else \
             (np.zeros(0, np.int64), np.zeros(0))
@@ -273,14 +263,9 @@ class HouseholdEconomy:
         tax_args = (lv["tax_deduction_infant"], lv["tax_deduction_education"], prm["social_insurance_rate"],
                     BRACKET_UPPER, BRACKET_RATE, BASIC_DEDUCTION_ANNUAL)
         household_taxes(hw, children, *tax_args, self.marginal_rate_h, claim)
-        f_pos, f_infant, f_edu = (ws.get("forgone_pos", n_h, np.int64), ws.get("forgone_infant", n_h, np.float64),
-                                  ws.get("forgone_education", n_h, np.float64))
-        h_pos, h_val = ws.get("housing_pos", n_h, np.int64), ws.get("housing_val", n_h, np.float64)
-        s_pos, s_cost, s_after = (ws.get("pupil_pos", n_h, np.int64), ws.get("school_cost", n_h, np.float64),
-                                  ws.get("after_school", n_h, np.float64))
-        n_forgone, n_housing, n_pupil, n_claims = household_lists(
-            hw, children, claim, *tax_args, m.pop.household("hid"), lv["housing_subsidy"], self._local_only("housing_subsidy"),
-            head_hukou, school_cost, after_school, claims, f_pos, f_infant, f_edu, h_pos, h_val, s_pos, s_cost, s_after)
+        n_claims, forgone_infant, forgone_education, housing, school, after_school_cost = household_totals(
+            hw, children, claim, *tax_args, lv["housing_subsidy"], self._local_only("housing_subsidy"), head_hukou,
+            school_cost, after_school, claims)
         net_claim = ws.get("net_claim", n_h, np.float64)
         if n_claims:
             net_claim.fill(0.0)
@@ -292,14 +277,14 @@ class HouseholdEconomy:
                             BRACKET_UPPER, BRACKET_RATE, BASIC_DEDUCTION_ANNUAL, net_claim)
         income_write(hw, children, net_claim, claims, subsidy_h, allowance_h, grant_households, grant_amounts,
                      lv["housing_subsidy"], self._local_only("housing_subsidy"), head_hukou, m.pop.household("income"))
-        self.ledger.pay("tax_deduction_infant", float(pairwise_sum_sparse(f_pos, f_infant, n_forgone, nh_ever)))
-        self.ledger.pay("tax_deduction_education", float(pairwise_sum_sparse(f_pos, f_edu, n_forgone, nh_ever)))
-        self.ledger.pay("childcare_subsidy", float(pairwise_sum_sparse(sub_pos, sub_val, n_sub, n_ever)))
-        self.ledger.pay("child_allowance", float(pairwise_sum_sparse(all_pos, all_val, n_all, n_ever)))
-        self.ledger.pay("housing_subsidy", float(pairwise_sum_sparse(h_pos, h_val, n_housing, nh_ever)))
+        self.ledger.pay("tax_deduction_infant", forgone_infant)
+        self.ledger.pay("tax_deduction_education", forgone_education)
+        self.ledger.pay("childcare_subsidy", subsidies)
+        self.ledger.pay("child_allowance", allowances)
+        self.ledger.pay("housing_subsidy", housing)
         self._housing(cm, children, head_hukou)
-        self.ledger.pay("education_cost_reduction", float(pairwise_sum_sparse(s_pos, s_cost, n_pupil, nh_ever)))
-        self.ledger.pay("after_school_coverage", float(pairwise_sum_sparse(s_pos, s_after, n_pupil, nh_ever)))
+        self.ledger.pay("education_cost_reduction", school)
+        self.ledger.pay("after_school_coverage", after_school_cost)
 
     def _housing(self, cm: int, children: np.ndarray, head_hukou: np.ndarray):
         """Multi-child priority admits private renters with 2+ children (``children`` (n_h, 2): under 3
@@ -338,7 +323,7 @@ class HouseholdEconomy:
         uptake = prm["art_uptake_max"] / (1.0 + price / (prm["art_price_income_months"] * income))
         u = m.streams.uniform_k("art", p["key"][candidates], cm, 2)
         tries = u[:, 0] < uptake
-        self.ledger.pay("art_coverage", float((self.ivf_cost * coverage * tries).sum()))
+        self.ledger.pay("art_coverage", fixed_total(self.ivf_cost * coverage * tries))
         success = tries & (u[:, 1] < prm["art_success_rate"])
         return candidates[success]
 

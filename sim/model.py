@@ -91,7 +91,9 @@ class FertilityModel(mesa.Model):
         self._census = None                 # counts of the living (census()), until the next change
         self.indicators = YearlyIndicators(self.pack.total_population / self.pop.n)
         self.month = 0                      # months simulated so far
-        self._prepare_tables()
+        self._prepare_tables()              # (its mean wages sum the rows in pid order)
+        if self.compaction:
+            self.pop.compact(UNDER3_MONTHS)  # persons grouped by household from the start
         self._update_levers()
         self.economy = HouseholdEconomy(self)
         self.economy.income_and_costs(self.calendar_month - 1)   # incomes of the month before the start
@@ -127,6 +129,11 @@ class FertilityModel(mesa.Model):
         """The rows a decision kernel marked in ``mask``, in order (a view valid until the next call)."""
         out = self.scratch.get("rows", len(mask), np.int64)
         return out[:rows_where(mask, out)]
+
+    def _by_pid(self, rows: np.ndarray) -> np.ndarray:
+        """A copy of ``rows`` in pid order: where the order of a list makes new rows, new household
+        ids or sums, it must not depend on the order of the rows, which compactions change."""
+        return rows[np.argsort(self.pop.person("pid")[rows], kind="stable")]
 
     def _rows_2(self, mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(rows marked 1, rows marked 2) in ``mask``, each in order (views valid until the next call)."""
@@ -217,8 +224,8 @@ class FertilityModel(mesa.Model):
         """Once a year, when gone persons or empty households make up COMPACT_SHARE of their rows:
         drop those rows (sim/population.py ``compact``). Kept: mothers of living children under 3
         (their care reads her wage, leave and parity) and public tenants of the multi-child
-        priority (the budget's discount sums run over them). Order is kept and random streams
-        and fiscal sums are keyed by key/pid/hid, so the results are unchanged."""
+        priority (the budget's discount sums run over them). Persons are grouped by household; no
+        result depends on the order of the rows (agents/compaction.py), so the results are unchanged."""
         p_gone, h_gone = self.pop.dead_share()
         if p_gone < COMPACT_SHARE and h_gone < COMPACT_SHARE:
             return
@@ -371,7 +378,7 @@ class FertilityModel(mesa.Model):
         moves = self._mask()
         children_moving_with(p["alive"], p["mother"], p["age_months"], p["household"], is_bride, ADULT_MONTHS, moves)
         is_bride[wives] = False
-        kids = self._rows(moves).copy()
+        kids = self._by_pid(self._rows(moves))
         mothers = p["mother"]
         hh = pop.add_households(len(wives))
         p, h = pop.p, pop.h
@@ -415,7 +422,7 @@ class FertilityModel(mesa.Model):
         divorces = self._mask()
         decide_divorce(p["alive"], p["sex"], p["partner"], p["key"], monthly_probability(self.params["divorce_rate"]),
                        self.streams.seed_stream("divorce"), cm, divorces)
-        wives = self._rows(divorces).copy()
+        wives = self._by_pid(self._rows(divorces))     # new households' hids in pid order
         if len(wives) == 0:
             return
         husbands = p["partner"][wives]
@@ -473,7 +480,7 @@ class FertilityModel(mesa.Model):
         p = self.pop.p
         gives_birth = self._mask()
         advance_pregnancies(p["alive"], p["months_pregnant"], gives_birth)
-        self._give_birth(self._rows(gives_birth).copy(), cm)
+        self._give_birth(self._by_pid(self._rows(gives_birth)), cm)     # newborns' pids in mothers' pid order
         self._conceive(cm)
 
     def _give_birth(self, mothers: np.ndarray, cm: int):

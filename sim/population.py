@@ -1,14 +1,14 @@
 """The population container: person and household arrays (declared in agents/state.py)
 with room to grow. Row index = id. The rows of the dead and emigrated stay (alive=False)
-until ``compact`` drops them, keeping the order of the rest and renumbering the links
-(partner, mother, household), so nothing that depends on row order changes.
+until ``compact`` drops them, groups the persons by household and renumbers the links
+(partner, mother, household); no result depends on the order of person rows (agents/compaction.py).
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from agents.compaction import compact_rows, new_numbers, renumber_links, survivors
+from agents.compaction import compact_rows, household_order, new_numbers, positions, renumber_links, survivors
 from agents.state import HOUSEHOLD_FIELDS, PERSON_FIELDS, allocate, grow
 
 _GROWTH = 1.25  # capacity factor when arrays are full
@@ -73,16 +73,19 @@ class Population:
     def compact(self, child_months: int, keep_household: np.ndarray | None = None) -> np.ndarray:
         """Drop the rows of persons who are gone (not alive) unless a living child younger than
         ``child_months`` names them as mother, and of households that no kept person belongs to
-        (unless ``keep_household`` says to keep them); the rest keep their order, links are
-        renumbered (a mother whose row goes becomes NO_MOTHER). → the kept household rows (old
-        indices), for callers that hold per-household arrays of their own."""
+        (unless ``keep_household`` says to keep them); the persons kept are grouped by household
+        (row order within one), the households keep their order, links are renumbered (a mother
+        whose row goes becomes NO_MOTHER). → the kept household rows (old indices), for callers
+        that hold per-household arrays of their own."""
         p, h = self.p, self.h
         keep_p, keep_h = survivors(p["alive"], p["mother"], p["age_months"], p["household"], child_months,
                                    self.n_households, np.zeros(0, np.bool_) if keep_household is None else keep_household)
-        renumber_links(keep_p, p["partner"], p["mother"], p["household"], new_numbers(keep_p), new_numbers(keep_h))
-        n_p = 0
+        new_household = new_numbers(keep_h)
+        order = household_order(keep_p, p["household"], new_household, int(keep_h.sum()))
+        renumber_links(keep_p, p["partner"], p["mother"], p["household"], positions(order, self.n), new_household)
+        n_p = len(order)
         for arr in p.values():
-            n_p = compact_rows(arr, keep_p)
+            arr[:n_p] = arr[order]
         n_h = 0
         for arr in h.values():
             n_h = compact_rows(arr, keep_h)

@@ -1,5 +1,6 @@
-"""Dropping the rows of the dead and emigrated (sim/population.py ``compact``) changes no result,
-keeps the links whole, and keeps the arrays from growing with time."""
+"""Dropping the rows of the dead and emigrated and grouping the rest by household
+(sim/population.py ``compact``) changes no result, keeps the links whole, and keeps the arrays
+from growing with time."""
 
 import numpy as np
 import pandas as pd
@@ -30,10 +31,12 @@ def test_compaction_changes_no_indicator(runs):
 def test_the_same_persons_with_the_same_state(runs):
     kept, compacted = runs
     a, b = kept.pop.p, compacted.pop.p
-    alive_a = np.flatnonzero(a["alive"])
+    alive_a = np.flatnonzero(a["alive"])                          # rows in pid order (never compacted)
     alive_b = np.flatnonzero(b["alive"])
-    assert (a["pid"][alive_a] == b["pid"][alive_b]).all()         # the living, in the same order
-    for field in ("key", "age_months", "parity", "wage", "employed", "household"):
+    alive_b = alive_b[np.argsort(b["pid"][alive_b])]
+    assert (a["pid"][alive_a] == b["pid"][alive_b]).all()         # the same living persons
+    for field in ("key", "age_months", "parity", "wage", "employed", "leave_months_left", "desired_children",
+                  "household"):
         if field == "household":
             ha, hb = kept.pop.h["hid"][a["household"][alive_a]], compacted.pop.h["hid"][b["household"][alive_b]]
             assert (ha == hb).all()
@@ -45,7 +48,7 @@ def test_links_stay_whole(runs):
     _, m = runs
     p, h = m.pop.p, m.pop.h
     alive = p["alive"]
-    assert (np.diff(p["pid"].astype(np.int64)) > 0).all() and (np.diff(h["hid"].astype(np.int64)) > 0).all()
+    assert len(np.unique(p["pid"])) == m.pop.n and (np.diff(h["hid"].astype(np.int64)) > 0).all()
     married = np.flatnonzero(alive & (p["partner"] != NO_PARTNER))
     assert (p["partner"][p["partner"][married]] == married).all() and alive[p["partner"][married]].all()
     mothers = p["mother"][p["mother"] >= 0]
@@ -56,6 +59,18 @@ def test_links_stay_whole(runs):
     gone = np.flatnonzero(~alive)
     young = alive & (p["age_months"] < 36)
     assert np.isin(gone, p["mother"][young]).all()
+
+
+def test_persons_are_grouped_by_household():
+    """Right after a compaction every household's members are adjacent rows, households in order."""
+    m = FertilityModel(scale=0.002, years=1, seed=4)
+    hh = m.pop.person("household")
+    assert m.pop.compactions == 1 and (np.diff(hh.astype(np.int64)) >= 0).all()
+    while m.running:
+        m.step()
+    hh = m.pop.person("household")
+    out_of_place = np.count_nonzero(np.diff(hh.astype(np.int64)) < 0)
+    assert 0 < out_of_place < 0.05 * m.pop.n       # a year's births and moves, appended or moved
 
 
 def test_rows_do_not_grow_with_time():
