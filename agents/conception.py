@@ -6,7 +6,10 @@ p(conceive this month) = fecundability × rel_fecundity[age]
                                     + extra_logit)
 for fecund, partnered, non-pregnant women past the postpartum months.
 ``parity_cap`` is the desired family size, lowered to the birth limit for couples who
-comply (a per-person draw made once, in month 0 of the stream).
+comply (a per-person draw made once, in month 0 of the stream). The limit is
+``birth_limit``, or ``birth_limit_only_child`` (when > 0) for the women of couples in
+which a parent is an only child: those whose month-0 draw on their own stream lies below
+the share of such couples (``sim/model.py``, ``only_child_couple_share``).
 ``extra_logit`` carries the economic terms (net cost, opportunity cost, childcare,
 housing), computed by sim/economy.py ``birth_logit``.
 """
@@ -38,15 +41,23 @@ def advance_pregnancies(alive, months_pregnant, gives_birth):
 
 
 @kernel
-def parity_cap(desired, hukou, key, birth_limit, limit_local_only, compliance, compliance_stream):
-    """One woman's cap on parity: her desired family size, lowered to ``birth_limit`` (if > 0)
-    when she complies, i.e. her month-0 draw ``uniform_one(compliance_stream, key, 0, 0)`` is
-    below ``compliance`` (and she has a local hukou if ``limit_local_only``). The draw is made
-    only when the limit could lower the cap."""
+def parity_cap(desired, hukou, key, birth_limit, limit_local_only, compliance, compliance_stream,
+               only_child_limit=0, only_child_local_only=False, only_child_share=0.0, only_child_stream=0):
+    """One woman's cap on parity: her desired family size, lowered to her limit (if > 0) when
+    she complies, i.e. her month-0 draw ``uniform_one(compliance_stream, key, 0, 0)`` is below
+    ``compliance``. Her limit is ``only_child_limit`` if it is > 0 and she is in an only-child
+    couple -- her month-0 draw ``uniform_one(only_child_stream, key, 0, 0)`` is below
+    ``only_child_share`` (and she has a local hukou if ``only_child_local_only``) --, else
+    ``birth_limit`` if she has a local hukou or not ``limit_local_only``, else none. The draws
+    are made only when they can change the cap."""
     cap = np.int64(desired)
-    if birth_limit > 0 and birth_limit < cap and (hukou == HUKOU_LOCAL or not limit_local_only):
+    limit = np.int64(birth_limit) if (hukou == HUKOU_LOCAL or not limit_local_only) else np.int64(0)
+    if only_child_limit > 0 and (hukou == HUKOU_LOCAL or not only_child_local_only):
+        if uniform_one(only_child_stream, key, 0, 0) < only_child_share:
+            limit = np.int64(only_child_limit)
+    if limit > 0 and limit < cap:
         if uniform_one(compliance_stream, key, 0, 0) < compliance:
-            cap = birth_limit
+            cap = limit
     return cap
 
 
@@ -54,7 +65,8 @@ def parity_cap(desired, hukou, key, birth_limit, limit_local_only, compliance, c
 def conception_candidates(alive, sex, age_months, partner, fecund, months_pregnant, parity,
                           months_since_last_birth, desired, hukou, key,
                           birth_limit, limit_local_only, compliance, compliance_stream,
-                          rel_fecundity, postpartum_months, art_age_months, candidate, fertile_age):
+                          only_child_limit, only_child_local_only, only_child_share, only_child_stream,
+                          rel_fecundity, postpartum_months, art_age_months, candidate):
     """Partnered, living, non-pregnant women below their parity cap (``parity_cap``):
     ``candidate[i]`` =
 
@@ -64,29 +76,28 @@ def conception_candidates(alive, sex, age_months, partner, fecund, months_pregna
       art_age_months[1]): those who may try ART;
     * 0 for everyone else.
 
-    ``fertile_age`` (uint8, a row each) is work space: the table is looked up in one loop, the
-    rest decided in another without a branch (the compliance draw of ``parity_cap`` is made for
-    every row, so the loop runs in SIMD lanes; a draw nobody uses changes nothing).
-    """
+    The cap, and its draws, are computed only for partnered, living, non-pregnant women, and
+    ``parity_cap`` draws only where a draw can change the cap: the hash of a draw costs more
+    than the rest of a row (no 64-bit vector multiply without AVX-512), and a draw nobody uses
+    changes nothing."""
     n_ages = rel_fecundity.shape[0]
-    for i in prange(alive.shape[0]):
-        a = age_months[i] // 12
-        fertile_age[i] = 1 if (a < n_ages) & (rel_fecundity[min(a, n_ages - 1)] != 0.0) else 0
     art_lo, art_hi = art_age_months[0], art_age_months[1]
-    limited = birth_limit > 0
     for i in prange(alive.shape[0]):
-        age = age_months[i]
-        since = months_since_last_birth[i]
-        wants = desired[i]
-        complies = (limited & (birth_limit < wants) & ((hukou[i] == HUKOU_LOCAL) | (not limit_local_only))
-                    & (uniform_one(compliance_stream, key[i], 0, 0) < compliance))
-        cap = np.int64(birth_limit) if complies else np.int64(wants)
-        eligible = (alive[i] & (sex[i] == FEMALE) & (partner[i] != NO_PARTNER)
-                    & (months_pregnant[i] == NOT_PREGNANT) & (parity[i] < cap))
-        fecund_ok = fecund[i] & (not ((since != NO_CHILD) & (since < postpartum_months))) & (fertile_age[i] != 0)
-        art_ok = (not fecund[i]) & (art_lo <= age) & (age < art_hi)
-        c = 1 if fecund_ok else (2 if art_ok else 0)
-        candidate[i] = c if eligible else 0
+        c = 0
+        if alive[i] & (sex[i] == FEMALE) & (partner[i] != NO_PARTNER) & (months_pregnant[i] == NOT_PREGNANT):
+            cap = parity_cap(desired[i], hukou[i], key[i], birth_limit, limit_local_only, compliance,
+                             compliance_stream, only_child_limit, only_child_local_only, only_child_share,
+                             only_child_stream)
+            if parity[i] < cap:
+                age = age_months[i]
+                if fecund[i]:
+                    a = age // 12
+                    since = months_since_last_birth[i]
+                    fertile_age = a < n_ages and rel_fecundity[min(a, n_ages - 1)] != 0.0
+                    c = 1 if fertile_age and not (since != NO_CHILD and since < postpartum_months) else 0
+                else:
+                    c = 2 if art_lo <= age and age < art_hi else 0
+        candidate[i] = c
 
 
 @kernel

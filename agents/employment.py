@@ -51,23 +51,27 @@ def decide_employment(alive, sex, age_months, employed, leave_months_left, month
        for women whose age in months lies in [young_women_age_range[0],
        young_women_age_range[1]) — employers' reluctance to hire women who may take leave.
 
-    Rules 5 and 6 draw ``uniform_one(seed_stream, key, month, 0)`` (one draw a person; it is made
-    for every row, so the loop has no branch and runs in SIMD lanes).
+    Rules 5 and 6 draw ``uniform_one(seed_stream, key, month, 0)`` (one draw a person, made only
+    where one of them decides: the hash costs more than the rest of a row).
     """
     r_male, r_female = retirement_age_months[0], retirement_age_months[1]
     young_lo, young_hi = young_women_age_range[0], young_women_age_range[1]
     for i in prange(alive.shape[0]):
         age = age_months[i]
         woman = sex[i] == FEMALE
-        u = uniform_one(seed_stream, key[i], month, 0)
         was = employed[i]
-        p = p_return_school if woman & (months_since_last_birth[i] >= 36) else p_hire
-        p = p * (1.0 - hire_penalty_young_women) if woman & (young_lo <= age) & (age < young_hi) else p
-        now = (not (u < p_exit)) if was else (age >= min_working_age_months) & (u < p)     # rules 5, 6
-        now = False if care_needs_mother[i] else now                                        # rule 4
-        now = was if leave_months_left[i] > 0 else now                                      # rule 3
-        now = False if age >= (r_female if woman else r_male) else now                      # rule 2
-        employed[i] = now & alive[i]                                                        # rule 1
+        now = False                                                      # rules 1, 2 and 4
+        if alive[i] and age < (r_female if woman else r_male):
+            if leave_months_left[i] > 0:
+                now = was                                                # rule 3
+            elif not care_needs_mother[i]:
+                if was:
+                    now = not (uniform_one(seed_stream, key[i], month, 0) < p_exit)        # rule 5
+                elif age >= min_working_age_months:                                         # rule 6
+                    p = p_return_school if woman & (months_since_last_birth[i] >= 36) else p_hire
+                    p = p * (1.0 - hire_penalty_young_women) if woman & (young_lo <= age) & (age < young_hi) else p
+                    now = uniform_one(seed_stream, key[i], month, 0) < p
+        employed[i] = now
 
 
 @kernel

@@ -11,21 +11,23 @@ from agents.state import FEMALE, NO_PARTNER
 
 @parallel_kernel
 def enter_search(alive, age_months, sex, partner, searching, ever_married, key,
-                 p_search_month, rel_previously_married, seed_stream, month, pool, p_row):
+                 p_search_month, rel_previously_married, seed_stream, month, pool):
     """Singles not yet searching join the pool with probability p_search_month[age_year, sex]
     (× rel_previously_married if married before), drawing ``uniform_one(seed_stream, key,
     month, 0)``; ``searching`` is set in place. ``pool[i]``: 1 for a woman, 2 for a man in the
-    pool after that (living singles who search), else 0. ``p_row`` (float64, a row each) is work
-    space: the table is looked up in one loop, the draws made in another without a branch."""
+    pool after that (living singles who search), else 0. The draw is made only where it can
+    decide (a single not yet searching, with p > 0): its hash costs more than the rest of a row."""
     n_ages = p_search_month.shape[0]
     for i in prange(alive.shape[0]):
-        p_row[i] = p_search_month[min(age_months[i] // 12, n_ages - 1), sex[i]]
-    for i in prange(alive.shape[0]):
         single = alive[i] & (partner[i] == NO_PARTNER)
-        p = p_row[i] * rel_previously_married if ever_married[i] else p_row[i]
-        was = searching[i]
-        now = was | (single & (uniform_one(seed_stream, key[i], month, 0) < p))
-        searching[i] = now
+        now = searching[i]
+        if single and not now:
+            p = p_search_month[min(age_months[i] // 12, n_ages - 1), sex[i]]
+            if ever_married[i]:
+                p = p * rel_previously_married
+            if p > 0.0:
+                now = uniform_one(seed_stream, key[i], month, 0) < p
+            searching[i] = now
         pool[i] = (1 if sex[i] == FEMALE else 2) if single & now else 0
 
 

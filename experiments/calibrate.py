@@ -2,13 +2,14 @@
 region pack's targets with Optuna, trials computed on any executor, every run in the store.
 
 A config's ``[calibration]`` block names the parameters and their ranges, the number of
-trials, how many run at once (``batch``), the optimiser's seed, optionally which pack
-targets to use and their weights::
+trials, how many run at once (``batch``), the optimiser's seed, optionally a previous fit to
+try first (``start``) and which pack targets to use and their weights::
 
     [calibration]
     trials = 40
     batch = 2
     seed = 1
+    start = 1                         # optional: trial 1 = the fit of calibrated/v1.toml (clipped into the ranges)
     targets = []                      # empty: every target of the pack
     [calibration.weights]
     tfr = 2.0
@@ -51,6 +52,7 @@ from experiments.config import BASELINE, ExperimentConfig, config_from_dict, con
 from experiments.runner import run_experiment
 from experiments.store import Store, code_version
 from sim.pack import PACKS_DIR, load_pack
+from sim.pack import calibrated_parameters as load_calibrated
 from sim.parameters import PARAMETERS
 
 AGE_SCALE = 1.0          # years: the scale of an age target given by one bound
@@ -148,6 +150,8 @@ def calibrate(config: ExperimentConfig, store: Store, out_dir: Path, executor=No
     distributions = {name: _distribution(name, low, high) for name, (low, high) in ranges.items()}
     optuna.logging.set_verbosity(optuna.logging.WARNING)
     study = optuna.create_study(direction="minimize", sampler=optuna.samplers.TPESampler(seed=block["seed"]))
+    if "start" in block:
+        study.enqueue_trial(start_values(r["region"], block["start"], ranges))
     history = []
     n_batches = math.ceil(block["trials"] / block["batch"])
     for b in range(n_batches):
@@ -171,6 +175,17 @@ def calibrate(config: ExperimentConfig, store: Store, out_dir: Path, executor=No
     report = write_report(out_dir, config, targets, best, history, version)
     return {"version": version, "parameters": best_params, "loss": best["loss"],
             "parameter_file": parameter_file, "report": report}
+
+
+def start_values(region: str, version: int, ranges: dict) -> dict:
+    """The fitted values of calibrated/v<version>.toml for the parameters of ``ranges``, each
+    clipped into its range (a parameter the file lacks: its default, clipped)."""
+    fitted = load_calibrated(region, version)
+    values = {}
+    for name, (low, high) in ranges.items():
+        v = min(max(float(fitted.get(name, PARAMETERS[name].default)), low), high)
+        values[name] = int(round(v)) if PARAMETERS[name].integer else v
+    return values
 
 
 def _distribution(name: str, low: float, high: float):

@@ -51,7 +51,7 @@ TOP_LEVEL = ("name", "region", "start_year", "years", "scale", "seeds", "descrip
 SECTION_KEYS = ("description", "policy", "parameters")
 SWEEP_KEYS = ("design", "samples", "seed", "start", "parameters", "levers")
 SENSITIVITY_KEYS = ("method", "samples", "seed", "start", "outputs", "year", "parameters", "levers")
-CALIBRATION_KEYS = ("trials", "batch", "seed", "targets", "weights", "parameters")
+CALIBRATION_KEYS = ("trials", "batch", "seed", "start", "targets", "weights", "parameters")
 DEFAULTS = {"region": "beijing", "start_year": 2021, "years": 30, "scale": 0.01, "description": ""}
 YEARS_RANGE = (1, 100)
 SCALE_RANGE = (0.001, 1.0)
@@ -174,7 +174,7 @@ def _resolve(raw: dict) -> dict:
                 if normal.setdefault(name, point) != point:
                     raise ConfigError(f"scenarios.{name}: the name is taken by a {key} point; rename the scenario")
     if "calibration" in cfg:
-        designs["calibration"] = _calibration(_table(cfg, "calibration", ""))
+        designs["calibration"] = _calibration(_table(cfg, "calibration", ""), region)
     return {**designs,
         "name": _name(cfg["name"]),
         "region": region,
@@ -398,9 +398,19 @@ def _sensitivity(block: dict, start_year: int, end_year: int) -> tuple[dict, dic
     return normal, _generated(points, factors, start, "sa")
 
 
-def _calibration(block: dict) -> dict:
-    """[calibration] → normalised block (the trials are chosen while it runs)."""
+def _calibration(block: dict, region: str) -> dict:
+    """[calibration] → normalised block (the trials are chosen while it runs). ``start = N``: the
+    first trial is the fit of the pack's calibrated/vN.toml (its values of the fitted parameters,
+    clipped into the ranges), so that a re-calibration after a change of the model begins where
+    the last one ended."""
     block = {"trials": 40, "batch": 1, "seed": 0, **block}
+    start = {}
+    if "start" in block:
+        start = {"start": _whole(block, "start", "calibration", 1, 1_000_000)}
+        try:
+            _packs().calibrated_parameters(region, start["start"])
+        except _packs().PackError as exc:
+            raise ConfigError(f"calibration.start: {exc}") from None
     factors = _design_factors(block, "calibration", CALIBRATION_KEYS, ranges=True, start=FIRST_YEAR)  # no levers
     targets = block.get("targets", [])
     if not isinstance(targets, list) or not all(isinstance(t, str) for t in targets):
@@ -413,7 +423,7 @@ def _calibration(block: dict) -> dict:
     return {"trials": _whole(block, "trials", "calibration", 1, 100_000),
             "batch": _whole(block, "batch", "calibration", 1, 1024),
             "seed": _whole(block, "seed", "calibration", 0, SEED_MAX),
-            "targets": sorted(set(targets)), "weights": {k: float(v) for k, v in sorted(weights.items())},
+            **start, "targets": sorted(set(targets)), "weights": {k: float(v) for k, v in sorted(weights.items())},
             **_factor_tables(factors)}
 
 

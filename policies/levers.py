@@ -7,6 +7,10 @@ eligibility = "all" | "local_hukou"}``; a value holds from the first day of its 
 one number (the same for every birth order) or a list ``[first, second, third_plus]``
 indexed by the child's birth order.
 
+The registry holds DESIGN §4's 21 levers and one more, ``birth_limit_only_child``: the
+limit of couples in which a parent is an only child (the selective two-child rule of 2014,
+which the china pack's history needs; issue #7).
+
 Bounds are sanity limits that catch typos (an extra zero, a percentage given as a
 share), not statements about what is plausible:
 
@@ -16,7 +20,8 @@ share), not statements about what is plausible:
   1.2 times Beijing's 2022 average monthly wage (about 16,000 yuan);
 * leave: maternity 0..1095 days (three years), paternity and parental 0..365 days;
 * nursery places: 0..100 per 1,000 residents (Beijing's 2025 target is 4.5);
-* shares and strengths: 0..1; birth limit: 0..10 children, 0 = no limit.
+* shares and strengths: 0..1; birth limits: 0..10 children, 0 = no limit (``birth_limit``)
+  or as ``birth_limit`` (``birth_limit_only_child``).
 
 Defaults are the "no such policy" values (0 / false), except ``leave_pay_rate`` whose
 default 1.0 is the statutory full wage of Chinese maternity insurance; the region
@@ -69,6 +74,11 @@ _LEVERS: tuple[Lever, ...] = (
     _L("birth_limit", "children allowed per couple, 0 = no limit", "int", 0, 10, 0, False,
        "birth eligibility (with the birth_limit_compliance parameter)",
        "Most children a couple may have; 0 means no limit (three-child policy: 3)."),
+    _L("birth_limit_only_child", "children allowed to a couple in which a parent is an only child, 0 = as birth_limit",
+       "int", 0, 10, 0, False,
+       "birth eligibility (with the birth_limit_compliance parameter) of only-child couples",
+       "Most children a couple with an only-child parent may have, instead of birth_limit "
+       "(selective two-child policy of 2014: 2); 0 means birth_limit applies to them too."),
     _L("birth_grant", "yuan once per birth", "float", 0.0, 500_000.0, 0.0, True,
        "net cost", "One-off cash paid at each birth, by birth order."),
     _L("childcare_subsidy", "yuan per month per child under 3", "float", 0.0, _YUAN_MONTH, 0.0, True,

@@ -61,6 +61,23 @@ ADULT_MONTHS = 18 * 12
 UNDER3_MONTHS = 36
 COMPACT_SHARE = 0.05            # compact at a year end once 5 % of person or household rows are gone
 ART_AGE_MONTHS = np.array([35 * 12, 45 * 12])   # infertile women of these ages may try ART
+ONLY_CHILD_MOTHER_AGES = (40, 59)               # the mothers whose children are the parents of the run's first years
+
+
+def only_child_shares(pop) -> tuple[float, float]:
+    """(q, s) of the start population, for ``birth_limit_only_child``: q = the share of only
+    children among the children ever born to the living women aged 40-59 (those with parity 1 /
+    the sum of the parities of those with parity >= 1; born about 1975-2005 to a 2010 population,
+    they are the parents of the years after the start), and s = 1 - (1 - q)**2, the share of
+    couples in which at least one spouse is an only child if the spouses' statuses are
+    independent (sim/packs/china/README.md, assumption 12b). (0, 0) if those women have no children."""
+    p = pop.p
+    age = p["age_months"] // 12
+    women = p["alive"] & (p["sex"] == FEMALE) & (age >= ONLY_CHILD_MOTHER_AGES[0]) & (age <= ONLY_CHILD_MOTHER_AGES[1])
+    parity = p["parity"][women].astype(np.int64)
+    children = int(parity.sum())
+    q = int((parity == 1).sum()) / children if children else 0.0
+    return q, 1.0 - (1.0 - q) ** 2
 
 
 class FertilityModel(mesa.Model):
@@ -87,6 +104,8 @@ class FertilityModel(mesa.Model):
                                      self.start_year, self.n_months)
 
         self.pop = synthesize(self.pack, self.scale, self.params, int(seed))
+        # only children among the parents-to-be, and couples with an only-child parent (birth_limit_only_child)
+        self.only_child_share, self.only_child_couple_share = only_child_shares(self.pop)
         self.scratch = Scratch()            # work arrays reused every month (sim/scratch.py)
         self._census = None                 # counts of the living (census()), until the next change
         self.indicators = YearlyIndicators(self.pack.total_population / self.pop.n)
@@ -337,7 +356,7 @@ class FertilityModel(mesa.Model):
         pool = self._mask()
         enter_search(p["alive"], p["age_months"], p["sex"], p["partner"], p["searching"], p["ever_married"],
                      p["key"], self.p_search_month, prm["search_rel_previously_married"],
-                     self.streams.seed_stream("search_entry"), cm, pool, self._row_work())
+                     self.streams.seed_stream("search_entry"), cm, pool)
         women, men = self._rows_2(pool)
         if len(women) == 0 or len(men) == 0:
             return
@@ -445,7 +464,9 @@ class FertilityModel(mesa.Model):
     # --- phase 4: conception and birth ----------------------------------------------------------
     def _conceive(self, cm):
         """Fecund couples below their parity cap conceive by the logit of agents/conception.py with
-        the economic terms of sim/economy.py; infertile women 35-44 may conceive by ART."""
+        the economic terms of sim/economy.py; infertile women 35-44 may conceive by ART. The cap's
+        limit is birth_limit, or birth_limit_only_child for the share ``only_child_couple_share``
+        of women drawn once (stream "only_child_couple") as in a couple with an only-child parent."""
         p = self.pop.p
         prm = self.params
         limit = int(self.lever["birth_limit"])
@@ -454,8 +475,10 @@ class FertilityModel(mesa.Model):
             p["alive"], p["sex"], p["age_months"], p["partner"], p["fecund"], p["months_pregnant"], p["parity"],
             p["months_since_last_birth"], p["desired_children"], p["hukou"], p["key"],
             limit, self.policy.eligibility["birth_limit"] == "local_hukou", prm["birth_limit_compliance"],
-            self.streams.seed_stream("birth_limit_compliance"), self.rel_fecundity, int(prm["postpartum_months"]),
-            ART_AGE_MONTHS, candidate, self.scratch.get("work_u8", self.pop.n, np.uint8))
+            self.streams.seed_stream("birth_limit_compliance"), int(self.lever["birth_limit_only_child"]),
+            self.policy.eligibility["birth_limit_only_child"] == "local_hukou", self.only_child_couple_share,
+            self.streams.seed_stream("only_child_couple"), self.rel_fecundity, int(prm["postpartum_months"]),
+            ART_AGE_MONTHS, candidate)
         women, art = (rows.copy() for rows in self._rows_2(candidate))
         # only a woman whose draw is below her fecundability can conceive: the economic log-odds
         # are computed for her alone (the same draws decide; nothing else changes)

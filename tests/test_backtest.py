@@ -26,10 +26,12 @@ def test_the_backtest_config_loads():
         config = load_config(path)
     r = config.resolved
     assert r["region"] == "china" and r["start_year"] <= 2015 and r["start_year"] + r["years"] - 1 == 2024
-    assert len(config.seeds) >= 5 and r["calibrated_parameters"] == 1
+    assert len(config.seeds) >= 5 and r["calibrated_parameters"] == 2
     assert config.scenario_names() == [BASELINE, COUNTERFACTUAL]
     assert config.changes(BASELINE) == {}                       # the actual timeline: the pack's history
     assert config.changes(COUNTERFACTUAL)["birth_limit"]["schedule"] == {"2011": 1}
+    # "pre-2014 rules": no selective two-child rule either
+    assert config.changes(COUNTERFACTUAL)["birth_limit_only_child"]["schedule"] == {"2011": 0}
     # the calibrated parameters (fitted and fixed) reach every run
     assert r["parameters"]["immigration_rate"] == 0.0 and r["parameters"]["mortality_level"] == 1.0
 
@@ -37,7 +39,8 @@ def test_the_backtest_config_loads():
 @pytest.mark.slow
 def test_counterfactual_has_fewer_second_births_after_2016():
     """A tiny run of the back-test 2011-2018 on paired seeds: keeping the one-child limit gives fewer
-    second births in 2016-2018 than the actual timeline, and identical years before 2016."""
+    second births in 2016-2018 than the actual timeline, and identical years before 2014 (the
+    selective two-child rule of 2014-03 is the first difference)."""
     with resources.as_file(backtest_path()) as path:
         config = load_config(path, {"scale": 2e-5, "years": 8, "seeds": [1, 2]})
     for seed in config.seeds:
@@ -45,7 +48,7 @@ def test_counterfactual_has_fewer_second_births_after_2016():
         second = {s: f[(f.indicator == "births") & (f.group == "parity=2")].set_index("year")["value"]
                   for s, f in frames.items()}
         assert second[COUNTERFACTUAL].loc[2016:2018].sum() < second[BASELINE].loc[2016:2018].sum(), seed
-        before = [f[f.year < 2016].reset_index(drop=True) for f in frames.values()]
+        before = [f[f.year < 2014].reset_index(drop=True) for f in frames.values()]
         pd.testing.assert_frame_equal(*before)                # common random numbers until the policies differ
 
 

@@ -93,3 +93,53 @@ def test_the_beijing_calibration_v1_is_usable_from_a_config():
     params = c.run_spec("baseline", 1)["parameters"]
     assert all(params[name] == value for name, value in stored["parameters"].items())
     assert params["hire_rate"] == 0.5          # the config's own overrides come on top
+
+
+def test_a_start_version_the_pack_lacks_is_one_config_error():
+    from experiments.config import ConfigError
+
+    raw = {"name": "cal", "region": "beijing", "seeds": [1],
+           "calibration": {"start": 99, "parameters": {"logit_base_parity0": [-2.0, 2.0]}}}
+    with pytest.raises(ConfigError) as info:
+        config_from_dict(raw)
+    message = str(info.value)
+    assert len(message.splitlines()) == 1, message
+    assert message.startswith("calibration.start: no calibrated parameter file v99 for region 'beijing'; available: v1")
+    raw["calibration"]["start"] = 1
+    assert config_from_dict(raw).resolved["calibration"]["start"] == 1
+
+
+def test_start_values_are_the_fit_clipped_into_the_ranges():
+    from experiments.calibrate import start_values
+    from sim.pack import PACKS_DIR
+    from sim.parameters import PARAMETERS
+
+    v1 = tomllib.loads((PACKS_DIR / "china" / "calibrated" / "v1.toml").read_text())["parameters"]
+    ranges = {"birth_limit_compliance": (0.1, 0.9),       # v1: 0.042, clipped up
+              "desired_mean": (1.75, 1.78),               # v1: 1.786, clipped down
+              "search_age_peak_female": (24.0, 27.5),     # v1: 27.01, inside
+              "logit_net_cost": (-0.5, 0.0)}              # not in v1: its default -0.9, clipped up
+    assert v1["birth_limit_compliance"] < 0.1 and v1["desired_mean"] > 1.78 and "logit_net_cost" not in v1
+    assert PARAMETERS["logit_net_cost"].default < -0.5
+    assert start_values("china", 1, ranges) == {"birth_limit_compliance": 0.1, "desired_mean": 1.78,
+                                                "search_age_peak_female": v1["search_age_peak_female"],
+                                                "logit_net_cost": -0.5}
+
+
+def test_a_calibration_with_start_tries_the_start_values_first(tmp_path, monkeypatch):
+    import experiments.calibrate as calibration
+
+    ranges = {"logit_base_parity0": [0.0, 2.0], "mortality_level": [0.5, 1.0]}   # beijing v1: -0.31 (clipped), 0.71
+    raw = {"name": "cal", "scale": 0.001, "years": 1, "seeds": [1],
+           "calibration": {"trials": 2, "batch": 2, "seed": 7, "start": 1, "targets": ["tfr"], "parameters": ranges}}
+    asked = []
+    batch_config = calibration._batch_config
+    monkeypatch.setattr(calibration, "_batch_config",
+                        lambda config, batch, trial_params: asked.append(trial_params) or batch_config(config, batch, trial_params))
+    store = Store(f"sqlite:///{tmp_path / 'cal.db'}")
+    calibrate(config_from_dict(raw), store, tmp_path / "report", progress=False, pack_dir=tmp_path / "pack",
+              log=lambda *_: None)
+    expected = calibration.start_values("beijing", 1, {k: tuple(v) for k, v in ranges.items()})
+    assert expected["logit_base_parity0"] == 0.0 and 0.5 < expected["mortality_level"] < 1.0
+    assert len(asked) == 1 and asked[0][0] == expected       # trial 1 of batch 1
+    assert asked[0][1] != expected                            # trial 2: the sampler's own

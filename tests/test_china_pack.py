@@ -81,9 +81,9 @@ def test_synthesis_matches_the_2010_population(pack):
 
 
 def test_calibrated_run_reaches_the_2015_population(pack):
-    """Calibrated on 2011-2015 (sim/packs/china/calibrated/v1.toml): the year-end 2015 population is
+    """Calibrated on 2011-2015 (sim/packs/china/calibrated/v2.toml): the year-end 2015 population is
     within 1.5 % of the national population of 1 July 2015 (the model's clock starts half a year late)."""
-    params = calibrated_parameters("china", 1)
+    params = calibrated_parameters("china", 2)
     frame = FertilityModel(region="china", start_year=2011, years=5, scale=1e-4, seed=1, parameters=params).run() \
         .indicator_frame()
     end_2015 = frame[(frame.indicator == "population") & (frame.group == "") & (frame.year == 2015)]["value"].item()
@@ -108,6 +108,8 @@ def test_targets_use_data_up_to_2015_only(pack):
 def test_policy_history_is_the_national_timeline(pack):
     h = pack.policy_history
     assert h["birth_limit"]["schedule"] == {"2011": 1, "2016": 2, "2021-06": 3}
+    # the selective two-child rule: 2 for only-child couples from 2014-03 (Beijing's 2014-02-21, next whole month)
+    assert h["birth_limit_only_child"]["schedule"] == {"2011": 0, "2014-03": 2, "2016": 0}
     assert h["maternity_leave_days"]["schedule"] == {"2011": 98}
     assert h["tax_deduction_infant"]["schedule"] == {"2011": 0, "2022": 1000, "2023": 2000}
     assert h["nursery_places_per_1000"]["schedule"]["2021-12"] == 2.03

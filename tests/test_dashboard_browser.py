@@ -23,6 +23,7 @@ from dashboard.headless import (chrome, choose_option, console_errors, dashboard
                                 type_into, wait_for)
 import dashboard_helpers  # noqa: E402
 from dashboard_helpers import EXPERIMENT, SCENARIO  # noqa: E402
+from policies.levers import LEVERS  # noqa: E402
 
 tiny_db = dashboard_helpers.tiny_db          # fixture
 
@@ -62,7 +63,7 @@ def test_every_page_loads_without_console_errors(server, browser):
         assert console_errors(browser) == [], path
     assert len(browser.find_elements(By.CSS_SELECTOR, "#family-view h3")) == 2
     open_page(browser, server + "/builder")
-    assert len(browser.find_elements(By.CSS_SELECTOR, ".lever")) == 21          # one per lever in the registry
+    assert len(browser.find_elements(By.CSS_SELECTOR, ".lever")) == len(LEVERS)   # one per lever in the registry
     open_page(browser, server + "/runs")
     wait_for(lambda: len(browser.find_elements(By.CSS_SELECTOR, "#runs-table tr")) >= 5)
 

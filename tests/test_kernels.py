@@ -104,7 +104,7 @@ def test_enter_search(people):
     searching = p["searching"].copy()
     pool = np.zeros(N, np.uint8)
     enter_search(p["alive"], p["age_months"], p["sex"], p["partner"], searching, p["ever_married"], p["key"],
-                 table, 0.5, seed_stream("search_entry"), MONTH, pool, np.empty(N))
+                 table, 0.5, seed_stream("search_entry"), MONTH, pool)
     u = drawn("search_entry", p["key"])
     for i in range(N):
         pr = table[min(p["age_months"][i] // 12, 100), p["sex"][i]] * (0.5 if p["ever_married"][i] else 1.0)
@@ -212,28 +212,42 @@ def test_advance_pregnancies(people):
             assert mp[i] == m0 + 1 and not births[i]
 
 
-def cap_reference(desired, hukou, u_comply, limit, local_only, compliance):
-    complies = limit > 0 and u_comply < compliance and (hukou == HUKOU_LOCAL or not local_only)
-    return min(desired, limit) if complies else desired
+def cap_reference(desired, hukou, u_comply, limit, local_only, compliance, u_only_child=1.0, oc_limit=0,
+                  oc_local_only=False, oc_share=0.0):
+    local = hukou == HUKOU_LOCAL
+    bound = limit if (local or not local_only) else 0
+    if oc_limit > 0 and (local or not oc_local_only) and u_only_child < oc_share:
+        bound = oc_limit
+    complies = bound > 0 and u_comply < compliance
+    return min(desired, bound) if complies else desired
 
 
-@pytest.mark.parametrize("limit,local_only", [(0, False), (1, False), (2, True), (3, False)])
-def test_conception_candidates_and_parity_cap(people, limit, local_only):
+@pytest.mark.parametrize("limit,local_only,oc_limit,oc_local_only", [
+    (0, False, 0, False), (1, False, 0, False), (2, True, 0, False), (3, False, 0, False),
+    (1, False, 2, False), (1, True, 2, True), (2, False, 1, True), (0, False, 2, False)])
+def test_conception_candidates_and_parity_cap(people, limit, local_only, oc_limit, oc_local_only):
     p = people
     rel = np.zeros(101)
     rel[15:50] = np.random.default_rng(6).random(35)
     rel[30] = 0.0
     art_ages = np.array([35 * 12, 45 * 12])
     mask = np.zeros(N, np.uint8)
+    oc_share = 0.4
     conception_candidates(p["alive"], p["sex"], p["age_months"], p["partner"], p["fecund"], p["months_pregnant"],
                           p["parity"], p["months_since_last_birth"], p["desired"], p["hukou"], p["key"], limit,
-                          local_only, 0.8, seed_stream("birth_limit_compliance"), rel, 3, art_ages, mask,
-                          np.empty(N, np.uint8))
+                          local_only, 0.8, seed_stream("birth_limit_compliance"), oc_limit, oc_local_only, oc_share,
+                          seed_stream("only_child_couple"), rel, 3, art_ages, mask)
     u_comply = STREAMS.uniform("birth_limit_compliance", p["key"], 0)     # month 0: a per-person constant
+    u_only_child = STREAMS.uniform("only_child_couple", p["key"], 0)
     for i in range(N):
-        cap = cap_reference(int(p["desired"][i]), p["hukou"][i], u_comply[i], limit, local_only, 0.8)
+        cap = cap_reference(int(p["desired"][i]), p["hukou"][i], u_comply[i], limit, local_only, 0.8,
+                            u_only_child[i], oc_limit, oc_local_only, oc_share)
         assert parity_cap(p["desired"][i], p["hukou"][i], p["key"][i], limit, local_only, 0.8,
-                          seed_stream("birth_limit_compliance")) == cap
+                          seed_stream("birth_limit_compliance"), oc_limit, oc_local_only, oc_share,
+                          seed_stream("only_child_couple")) == cap
+        if oc_limit == 0:       # the 7-argument form is the one without the only-child limit
+            assert parity_cap(p["desired"][i], p["hukou"][i], p["key"][i], limit, local_only, 0.8,
+                              seed_stream("birth_limit_compliance")) == cap
         base = (p["alive"][i] and p["sex"][i] == 1 and p["partner"][i] != NO_PARTNER
                 and p["months_pregnant"][i] == NOT_PREGNANT and p["parity"][i] < cap)
         since = p["months_since_last_birth"][i]

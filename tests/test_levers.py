@@ -12,7 +12,7 @@ DESIGN_LEVERS = """birth_limit birth_grant childcare_subsidy child_allowance tax
 tax_deduction_education maternity_leave_days leave_pay_rate leave_employer_share paternity_leave_days
 parental_leave_days nursery_places_per_1000 nursery_fee nursery_fee_subsidy nursery_priority_multichild
 after_school_coverage education_cost_reduction housing_priority_multichild housing_subsidy art_coverage
-employment_protection""".split()
+employment_protection""".split() + ["birth_limit_only_child"]     # + the selective two-child rule (issue #7)
 
 
 def lever_error(name, table, path="policy") -> str:

@@ -77,15 +77,19 @@ def test_demography_kernels(people):
     bits = np.random.default_rng(2).integers(0, 2**63, (N // 3 + 63) // 64, dtype=np.int64).astype(np.uint64)
     same(members_of, lambda: (p["alive"], p["household"], bits, mask()))
     same(enter_search, lambda: (p["alive"], p["age_months"], p["sex"], p["partner"], c["searching"](), p["ever_married"],
-                                p["key"], p["table"], 0.5, SEED_STREAM, 7, mask(), np.empty(N)))
+                                p["key"], p["table"], 0.5, SEED_STREAM, 7, mask()))
     same(decide_divorce, lambda: (p["alive"], p["sex"], p["partner"], p["key"], 0.01, SEED_STREAM, 7, mask()))
     same(children_moving_with, lambda: (p["alive"], p["mother"], p["age_months"], p["household"], p["flag"], 216, mask()))
     rel = np.zeros(101)
     rel[15:50] = 0.5
     same(conception_candidates, lambda: (p["alive"], p["sex"], p["age_months"], p["partner"], p["fecund"],
                                          p["months_pregnant"], p["parity"], p["months_since_last_birth"], p["desired"],
-                                         p["hukou"], p["key"], 2, True, 0.9, SEED_STREAM, rel, 3,
-                                         np.array([420, 540]), mask(), np.empty(N, np.uint8)))
+                                         p["hukou"], p["key"], 2, True, 0.9, SEED_STREAM, 0, False, 0.5, SEED_STREAM + 1,
+                                         rel, 3, np.array([420, 540]), mask()))
+    same(conception_candidates, lambda: (p["alive"], p["sex"], p["age_months"], p["partner"], p["fecund"],
+                                         p["months_pregnant"], p["parity"], p["months_since_last_birth"], p["desired"],
+                                         p["hukou"], p["key"], 1, False, 0.9, SEED_STREAM, 2, True, 0.5, SEED_STREAM + 1,
+                                         rel, 3, np.array([420, 540]), mask()))
     same(short_of_desired, lambda: (p["alive"], p["sex"], p["partner"], p["age_months"], p["parity"], p["desired"], 600,
                                     mask()))
     same(count_by_age_sex, lambda: (p["alive"], p["age_months"], p["sex"], 101))

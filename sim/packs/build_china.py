@@ -16,6 +16,7 @@ Usage: ``python -m sim.packs.build_china [--shared PATH] [--out DIR]``
 from __future__ import annotations
 
 import argparse
+import re
 from pathlib import Path
 
 import numpy as np
@@ -264,14 +265,27 @@ def build_targets(asfr: Table, pop: Table, ctx: Table) -> list[list]:
 
 # --- policy history ----------------------------------------------------------------
 
+def next_whole_month(date: str) -> str:
+    """A schedule key for the first whole month from ``date`` (YYYY-MM-DD): its month if it is the
+    1st, else the next one, e.g. "2014-02-21" -> "2014-03"."""
+    year, month, day = (int(x) for x in date.split("-"))
+    if day > 1:
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return f"{year}" if month == 1 else f"{year}-{month:02d}"
+
+
 def policy_history(pol: Table) -> str:
     """TOML text of the national lever schedules 2011 on, each with comments naming its sources."""
     def val(policy, parameter, **kw):
         v, row = pol.one(policy=policy, parameter=parameter, **kw)
         return v, pol.ref(row, f"{policy}, {parameter}")
 
-    _, r_sel = val("birth policy timeline", "selective two-child (单独二孩) decided")
+    sel, r_sel = val("birth policy timeline", "selective two-child (单独二孩) decided")
+    sel_allowed = int(re.search(r"may have (\d+) children", sel)[1])           # the row's value: "... may have 2 children"
+    sel_bj_date, _ = pol.one("effective_date", policy="birth policy timeline",
+                             parameter="selective two-child implemented in Beijing")
     _, r_sel_bj = val("birth policy timeline", "selective two-child implemented in Beijing")
+    sel_start = next_whole_month(sel_bj_date)
     _, r_ann = val("birth policy timeline", "universal two-child announced")
     two, r_two = val("birth policy timeline", "universal two-child in force (Population and Family Planning Law amended 2015-12-27)")
     three, r_three = val("birth policy timeline", "three-child policy announced")
@@ -300,13 +314,21 @@ def policy_history(pol: Table) -> str:
             "1 before 2016: the one-child rules (1980 on; not in shared/data) with the urban/rural simplification",
             "of the README (assumption 12a): the rural 1.5-child rule, minorities' exceptions and non-compliance are",
             "the couples whom the limit does not bind (parameter birth_limit_compliance < 1, calibrated to 2011-2015)",
-            f"selective two-child (one parent an only child) decided late 2013, {r_sel}, implemented by province in",
-            f"2014 (Beijing 2014-02-21, {r_sel_bj}): NOT expressible as a lever value (the model does not know",
-            "whether a parent is an only child); it stays 1 in 2014-2015 (README, assumption 12b)",
+            "(the selective two-child rule of 2014 is birth_limit_only_child, below)",
             f"2 from 2016-01-01: {r_two} (announced 2015-10-29, {r_ann})",
             f"3 from 2021-06: announced 2021-05-31, {r_three}; assumption: in force from the next whole month",
             f"(written into law 2021-08-20, {r_law})"],
             {"2011": 1, "2016": int(two), "2021-06": int(three)}),
+        lever("birth_limit_only_child", [
+            f"selective two-child (单独二孩): {sel_allowed} children for couples in which a parent is an only child,",
+            f"decided late 2013, {r_sel}; implemented by province in 2014.",
+            f"{sel_allowed} from {sel_start}: assumption: the national implementation is taken at Beijing's date,",
+            f"{sel_bj_date} ({r_sel_bj}), in force from the next whole month; the other provinces'",
+            "dates are not in shared/data",
+            "0 (= as birth_limit) before, and again from 2016-01-01, when the universal two-child limit",
+            f"({r_two}) makes the rule moot",
+            "who is in such a couple: a share of couples derived from the start population (README, assumption 12b)"],
+            {"2011": 0, sel_start: sel_allowed, "2016": 0}),
         lever("maternity_leave_days", [
             f"{base} days, national statutory leave: {r_base}",
             "assumption: 98 days from 2011 (the regulation's effective date is not in shared/data; provincial",
