@@ -1,9 +1,12 @@
-"""Counting kernels for the indicators and the nursery capacity: living persons by
-single-year age and sex, and by district.
+"""Counting kernels for the indicators and the nursery capacity: living persons by single-year
+age and sex, by district, and younger than a given age by district, in one pass
+(``count_census``); women at work in two age ranges (``count_women_at_work``).
 
 Rows are split into a fixed number of chunks that depends only on the number of rows,
 each chunk counted on its own (in parallel) and the integer counts added up, so the
-result does not depend on the number of threads.
+result does not depend on the number of threads. Each chunk counts by age in months (a
+division by 12 per row costs more than the count) and the months are folded into years
+at the end.
 """
 
 import numpy as np
@@ -20,65 +23,54 @@ def _chunks(n):
 
 
 @parallel_kernel
-def count_by_age_sex(alive, age_months, sex, n_ages):
-    """→ int64 (n_ages, 2) living persons; the last age is open-ended."""
+def count_census(alive, age_months, sex, district, n_ages, n_districts, young_months):
+    """One pass → (living persons by age year and sex (n_ages, 2), the last age open-ended; by
+    district (n_districts,); younger than ``young_months`` by district (n_districts,)), int64."""
     n = alive.shape[0]
     n_chunks = _chunks(n)
-    parts = np.zeros((n_chunks, n_ages, 2), np.int64)
+    last = (n_ages - 1) * 12                       # from this age in months on: the last age
+    districts_at = 2 * (last + 1)                  # per chunk: (age month, sex), then (district, young)
+    parts = np.zeros((n_chunks, districts_at + 2 * n_districts), np.int64)
     for c in prange(n_chunks):
+        part = parts[c]
         for i in range(c * n // n_chunks, (c + 1) * n // n_chunks):
             if alive[i]:
-                parts[c, min(age_months[i] // 12, n_ages - 1), sex[i]] += 1
-    out = np.zeros((n_ages, 2), np.int64)
+                age = np.int64(age_months[i])
+                part[2 * min(age, last) + sex[i]] += 1
+                part[districts_at + 2 * np.int64(district[i]) + (1 if age < young_months else 0)] += 1
+    total = parts[0].copy()
+    for c in range(1, n_chunks):
+        total += parts[c]
+    age_sex = np.zeros((n_ages, 2), np.int64)
+    for m in range(last + 1):
+        a = min(m // 12, n_ages - 1)
+        age_sex[a, 0] += total[2 * m]
+        age_sex[a, 1] += total[2 * m + 1]
+    residents = np.zeros(n_districts, np.int64)
+    young = np.zeros(n_districts, np.int64)
+    for d in range(n_districts):
+        young[d] = total[districts_at + 2 * d + 1]
+        residents[d] = total[districts_at + 2 * d] + young[d]
+    return age_sex, residents, young
+
+
+@parallel_kernel
+def count_women_at_work(alive, sex, age_months, employed, female, ranges):
+    """ranges (k, 2) of age years [lo, hi] → int64 (k, 2): living women of each range, and those of
+    them employed (``female`` is the sex code of women)."""
+    n = alive.shape[0]
+    n_chunks = _chunks(n)
+    k = ranges.shape[0]
+    parts = np.zeros((n_chunks, k, 2), np.int64)
+    for c in prange(n_chunks):
+        for i in range(c * n // n_chunks, (c + 1) * n // n_chunks):
+            if alive[i] and sex[i] == female:
+                a = age_months[i] // 12
+                for r in range(k):
+                    if ranges[r, 0] <= a and a <= ranges[r, 1]:
+                        parts[c, r, 0] += 1
+                        parts[c, r, 1] += 1 if employed[i] else 0
+    out = np.zeros((k, 2), np.int64)
     for c in range(n_chunks):
         out += parts[c]
     return out
-
-
-@parallel_kernel
-def count_by_district(alive, age_months, district, n_districts, young_months):
-    """→ (living persons, living persons younger than ``young_months``), int64 (n_districts,) each."""
-    n = alive.shape[0]
-    n_chunks = _chunks(n)
-    parts = np.zeros((n_chunks, 2, n_districts), np.int64)
-    for c in prange(n_chunks):
-        for i in range(c * n // n_chunks, (c + 1) * n // n_chunks):
-            if alive[i]:
-                d = district[i]
-                parts[c, 0, d] += 1
-                if age_months[i] < young_months:
-                    parts[c, 1, d] += 1
-    residents = np.zeros(n_districts, np.int64)
-    young = np.zeros(n_districts, np.int64)
-    for c in range(n_chunks):
-        residents += parts[c, 0]
-        young += parts[c, 1]
-    return residents, young
-
-
-@parallel_kernel
-def count_census(alive, age_months, sex, district, n_ages, n_districts, young_months):
-    """One pass → (living persons by age year and sex (n_ages, 2), by district (n_districts,),
-    younger than ``young_months`` by district (n_districts,)), int64: ``count_by_age_sex`` and
-    ``count_by_district`` together."""
-    n = alive.shape[0]
-    n_chunks = _chunks(n)
-    by_age = np.zeros((n_chunks, n_ages, 2), np.int64)
-    by_district = np.zeros((n_chunks, 2, n_districts), np.int64)
-    for c in prange(n_chunks):
-        for i in range(c * n // n_chunks, (c + 1) * n // n_chunks):
-            if alive[i]:
-                age = age_months[i]
-                by_age[c, min(age // 12, n_ages - 1), sex[i]] += 1
-                d = district[i]
-                by_district[c, 0, d] += 1
-                if age < young_months:
-                    by_district[c, 1, d] += 1
-    age_sex = np.zeros((n_ages, 2), np.int64)
-    residents = np.zeros(n_districts, np.int64)
-    young = np.zeros(n_districts, np.int64)
-    for c in range(n_chunks):
-        age_sex += by_age[c]
-        residents += by_district[c, 0]
-        young += by_district[c, 1]
-    return age_sex, residents, young

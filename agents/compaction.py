@@ -2,7 +2,7 @@
 
 ``survivors`` decides which rows stay; ``household_order`` puts the kept persons in the order of
 their households (row order within one), so that the month's per-household sums walk the
-household arrays in order instead of jumping about them; ``positions`` numbers them;
+household arrays in order instead of jumping about them; ``positions`` numbers them; ``gather`` moves each array's rows into that order;
 ``renumber_links`` rewrites partner, mother and household for the new numbering;
 ``compact_rows`` moves a household array's kept rows to the front (households keep their order).
 No result depends on the order of person rows: random draws are keyed by person key, sums are
@@ -11,7 +11,9 @@ exact in any order (agents/sums.py), and lists that make new rows or ids are tak
 
 import numpy as np
 
-from agents.jit import kernel
+from numba import prange
+
+from agents.jit import kernel, parallel_kernel
 from agents.state import NO_HOUSEHOLD, NO_MOTHER, NO_PARTNER
 
 
@@ -84,6 +86,13 @@ def positions(order, n):
     for j in range(order.shape[0]):
         out[order[j]] = j
     return out
+
+
+@parallel_kernel
+def gather(values, order, out):
+    """out[j] = values[order[j]] for each j (in parallel: each output row is one copy)."""
+    for j in prange(order.shape[0]):
+        out[j] = values[order[j]]
 
 
 @kernel

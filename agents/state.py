@@ -74,7 +74,7 @@ class Field:
 
 PERSON_FIELDS: tuple[Field, ...] = (
     Field("key", np.int64, 0, "stable random-stream key (initial row, or derived from mother and birth order, or arrival)"),
-    Field("pid", np.int32, 0, "the row the person got when made; rows are only ever dropped, so pid grows with the row"),
+    Field("pid", np.int32, 0, "the row the person got when made: a stable id (compactions drop and regroup rows)"),
     # demography
     Field("alive", np.bool_, False, "alive and resident in the region"),
     Field("age_months", np.int16, 0, "age in completed months"),

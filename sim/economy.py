@@ -26,6 +26,7 @@ from agents.income import (HW_COLUMNS, HW_NET, HW_TOP_GROSS, children_and_transf
                            leave_pay_total, person_incomes)
 from agents.rows import rows_where
 from agents.birth_costs import birth_cost_terms
+from agents.census import count_women_at_work
 from agents.childcare import children_needing_care, rank_care_modes, settle_care_mode
 from agents.conception import short_of_desired
 from agents.employment import (apply_motherhood_penalty, count_down_leave, decide_employment, grow_wages,
@@ -406,11 +407,11 @@ class HouseholdEconomy:
         add("fiscal_cost", sum(paid.values()) * f)
         for lever, yuan in sorted(paid.items()):
             add("fiscal_cost", yuan * f, f"lever={lever}")
-        age = p["age_months"] // 12
-        women = p["alive"] & (p["sex"] == FEMALE) & (age >= 25) & (age <= 49)
-        add("female_lfp_25_49", p["employed"][women].mean() if women.any() else np.nan)
-        women15 = p["alive"] & (p["sex"] == FEMALE) & (age >= 15)
-        add("female_lfp_15plus", p["employed"][women15].mean() if women15.any() else np.nan)
+        # women 25-49 and 15+, and those at work (a share of 0 women is nan)
+        (w25, e25), (w15, e15) = count_women_at_work(p["alive"], p["sex"], p["age_months"], p["employed"], FEMALE,
+                                                    np.array([[25, 49], [15, 10_000]]))
+        add("female_lfp_25_49", e25 / w25 if w25 else np.nan)
+        add("female_lfp_15plus", e15 / w15 if w15 else np.nan)
         young_child_mothers = np.unique(p["mother"][p["alive"] & (p["age_months"] < UNDER3_MONTHS)
                                                     & (p["mother"] >= 0)])
         young_child_mothers = young_child_mothers[p["alive"][young_child_mothers]]

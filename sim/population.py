@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from agents.compaction import compact_rows, household_order, new_numbers, positions, renumber_links, survivors
+from agents.compaction import compact_rows, gather, household_order, new_numbers, positions, renumber_links, survivors
 from agents.state import HOUSEHOLD_FIELDS, PERSON_FIELDS, allocate, grow
 
 _GROWTH = 1.25  # capacity factor when arrays are full
@@ -84,8 +84,12 @@ class Population:
         order = household_order(keep_p, p["household"], new_household, int(keep_h.sum()))
         renumber_links(keep_p, p["partner"], p["mother"], p["household"], positions(order, self.n), new_household)
         n_p = len(order)
+        moved = {}                      # a work array per item size; arrays are moved as raw bytes
         for arr in p.values():
-            arr[:n_p] = arr[order]
+            raw = arr.view(f"u{arr.itemsize}")
+            work = moved.setdefault(arr.itemsize, np.empty(n_p, raw.dtype))
+            gather(raw, order, work)
+            raw[:n_p] = work
         n_h = 0
         for arr in h.values():
             n_h = compact_rows(arr, keep_h)

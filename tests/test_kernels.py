@@ -7,7 +7,7 @@ import pytest
 from scipy import stats
 
 from agents.ageing import age_one_month
-from agents.census import count_by_age_sex, count_by_district
+from agents.census import count_census, count_women_at_work
 from agents.conception import (advance_pregnancies, conception_candidates, decide_conception, may_conceive,
                                parity_cap, short_of_desired)
 from agents.marriage import children_moving_with, decide_divorce, enter_search, match_couples
@@ -301,17 +301,27 @@ def test_short_of_desired(people):
 
 
 @pytest.mark.parametrize("n", [N, 600_000])
-def test_count_by_age_sex_and_district(n):
+def test_count_census(n):
     g = np.random.default_rng(n)
     alive, age, sex = g.random(n) < 0.9, g.integers(0, 110 * 12, n).astype(np.int16), g.integers(0, 2, n).astype(np.int8)
     district = g.integers(0, 16, n).astype(np.int8)
-    got = count_by_age_sex(alive, age, sex, 101)
+    got, residents, young = count_census(alive, age, sex, district, 101, 16, 36)
     want = np.zeros((101, 2), int)
     np.add.at(want, (np.minimum(age[alive] // 12, 100), sex[alive]), 1)
     assert (got == want).all()
-    residents, young = count_by_district(alive, age, district, 16, 36)
     assert (residents == np.bincount(district[alive], minlength=16)).all()
     assert (young == np.bincount(district[alive & (age < 36)], minlength=16)).all()
+
+
+def test_count_women_at_work():
+    g = np.random.default_rng(9)
+    n = 300_000
+    alive, sex, employed = g.random(n) < 0.9, g.integers(0, 2, n).astype(np.int8), g.random(n) < 0.6
+    age = g.integers(0, 110 * 12, n).astype(np.int16)
+    got = count_women_at_work(alive, sex, age, employed, 1, np.array([[25, 49], [15, 10_000]]))
+    for r, (lo, hi) in enumerate([(25, 49), (15, 10_000)]):
+        women = alive & (sex == 1) & (age // 12 >= lo) & (age // 12 <= hi)
+        assert got[r].tolist() == [women.sum(), (women & employed).sum()]
 
 
 def test_uniforms_are_uniform_and_independent():

@@ -10,7 +10,8 @@ import numpy as np
 import pytest
 
 from agents.ageing import age_one_month
-from agents.census import count_by_age_sex, count_by_district
+from agents.census import count_census, count_women_at_work
+from agents.compaction import gather
 from agents.childcare import children_needing_care
 from agents.conception import conception_candidates, short_of_desired
 from agents.employment import count_down_leave, decide_employment, grow_wages, monthly_growth_factors
@@ -92,8 +93,10 @@ def test_demography_kernels(people):
                                          rel, 3, np.array([420, 540]), mask()))
     same(short_of_desired, lambda: (p["alive"], p["sex"], p["partner"], p["age_months"], p["parity"], p["desired"], 600,
                                     mask()))
-    same(count_by_age_sex, lambda: (p["alive"], p["age_months"], p["sex"], 101))
-    same(count_by_district, lambda: (p["alive"], p["age_months"], p["district"], 16, 36))
+    same(count_census, lambda: (p["alive"], p["age_months"], p["sex"], p["district"], 101, 16, 36))
+    same(count_women_at_work, lambda: (p["alive"], p["sex"], p["age_months"], p["employed"], 1,
+                                       np.array([[25, 49], [15, 10_000]])))
+    same(gather, lambda: (p["key"], np.random.default_rng(1).permutation(N), np.empty(N, np.int64)))
 
 
 def test_economy_kernels(people):
