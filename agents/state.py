@@ -7,7 +7,7 @@ kernels receive the arrays they need as plain 1-D numpy arrays.
 Integers stay integers; "none" is a named sentinel, never NaN.
 A person's id is its row index. Rows are never reused, but the rows of the dead and
 emigrated are dropped once a year when they make up enough of the arrays (``Population.compact``,
-order kept, links renumbered), so an id holds from one compaction to the next; ``pid``
+persons regrouped by household, links renumbered), so an id holds from one compaction to the next; ``pid``
 (persons) and ``hid`` (households) number rows in the order they were made and never
 change. Random streams are keyed by ``key`` (persons) and ``hid`` (households).
 """

@@ -86,8 +86,8 @@ class FertilityModel(mesa.Model):
     def __init__(self, region: str = "beijing", start_year: int = 2021, years: int = 30, scale: float = 0.01,
                  parameters: dict | None = None, policy: dict | None = None, seed: int = 0, compaction: bool = True,
                  **kwargs):
-        """``compaction``: drop the rows of the dead and emigrated at year ends (``_compact``); the
-        results are the same either way, but row ids then hold only until the next year end, so
+        """``compaction``: group the persons by household at the start and drop the rows of the dead
+        and emigrated at year ends (``_compact``); the results are the same either way, but row ids then hold only until the next year end, so
         code that follows persons by row over the years (sim/family.py) turns it off."""
         super().__init__(seed=seed, **kwargs)
         self.compaction = bool(compaction)
