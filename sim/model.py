@@ -87,8 +87,9 @@ class FertilityModel(mesa.Model):
                  parameters: dict | None = None, policy: dict | None = None, seed: int = 0, compaction: bool = True,
                  **kwargs):
         """``compaction``: group the persons by household at the start and drop the rows of the dead
-        and emigrated at year ends (``_compact``); the results are the same either way, but row ids then hold only until the next year end, so
-        code that follows persons by row over the years (sim/family.py) turns it off."""
+        and emigrated at year ends (``_compact``); the results are the same either way, but row ids
+        then hold only until the next year end, so code that follows persons by row over the years
+        (sim/family.py) turns it off."""
         super().__init__(seed=seed, **kwargs)
         self.compaction = bool(compaction)
         t0 = time.perf_counter()
