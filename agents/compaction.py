@@ -2,9 +2,10 @@
 
 ``survivors`` decides which rows stay; ``household_order`` puts the kept persons in the order of
 their households (row order within one), so that the month's per-household sums walk the
-household arrays in order instead of jumping about them; ``positions`` numbers them; ``gather`` moves each array's rows into that order;
-``renumber_links`` rewrites partner, mother and household for the new numbering;
-``compact_rows`` moves a household array's kept rows to the front (households keep their order).
+household arrays in order instead of jumping about them; ``positions`` numbers them;
+``renumber_links`` rewrites partner, mother and household for the new numbering; ``gather``
+moves each person array's rows into the new order; ``compact_rows`` moves a household array's
+kept rows to the front (households keep their order).
 No result depends on the order of person rows: random draws are keyed by person key, sums are
 exact in any order (agents/sums.py), and lists that make new rows or ids are taken in pid order.
 """
