@@ -315,7 +315,7 @@ def build_fertility(asfr: Table, pop: Table, ctx: Table) -> list[list]:
                  f"derived: 100 x males / females aged 0-4 in 2020, shared/data/china_population_2020_by_age_sex.csv "
                  f"rows {rm}, {rf} (WPP2019); proxy for the 2015-2020 SRB (assumption: see README)"])
 
-    for key, indicator, year, unit in (
+    return rows + context_rows(ctx, (
         ("ideal_children_women_2017", "ideal_number_of_children_women", "2017", "children"),
         ("intended_children_women_2017", "intended_number_of_children_women", "2017", "children"),
         ("intended_children_women_2021", "intended_number_of_children_women", "2021", "children"),
@@ -325,7 +325,13 @@ def build_fertility(asfr: Table, pop: Table, ctx: Table) -> list[list]:
         ("infertile_seeking_care_share", "infertile_women_seeking_care_share", "2010s", "share of infertile women"),
         ("mean_age_first_marriage_women", "mean_age_first_marriage_women", "2020", "years (China, 2020)"),
         ("mean_age_first_marriage_men", "mean_age_first_marriage_men", "2020", "years (China, 2020)"),
-    ):
+    ))
+
+
+def context_rows(ctx: Table, wanted) -> list[list]:
+    """fertility.csv rows read from context_facts.csv: (key, indicator, year, unit) each."""
+    rows = []
+    for key, indicator, year, unit in wanted:
         v, row = ctx.one(indicator=indicator, year=year)
         rows.append([key, float(v), unit, ctx.ref(row, f"{indicator} {year}")])
     return rows
@@ -342,13 +348,14 @@ EDUCATION_ASSUMED = {  # band start: (primary or less, junior, senior, tertiary)
 }
 
 
-def build_education() -> list[list]:
+def build_education(assumed: dict = EDUCATION_ASSUMED, where: str = "Beijing") -> list[list]:
+    """education.csv rows from a pack's assumed shares by age band (the same for both sexes)."""
     rows = []
-    for band, shares in EDUCATION_ASSUMED.items():
+    for band, shares in assumed.items():
         assert abs(sum(shares) - 1) < 1e-12
         for sex in SEXES:
             rows.append([band, sex, *shares,
-                         "assumption: stylised Beijing attainment, no education data in shared/data; see README"])
+                         f"assumption: stylised {where} attainment, no education data in shared/data; see README"])
     return rows
 
 
@@ -548,37 +555,55 @@ def build(shared: Path = DEFAULT_SHARED, out: Path = DEFAULT_OUT) -> dict[str, n
     districts, district_sum = build_districts(census)
     if district_sum != facts["total_population"][0]:
         raise ValueError(f"districts sum to {district_sum}, census total is {facts['total_population'][0]}")
-    write_csv(out / "districts.csv", ["index", "name", "name_zh", "persons", "source"], districts)
-    write_csv(out / "census.csv", ["key", "value", "unit", "source"], [[k, *v[:3]] for k, v in facts.items()])
     persons, pop_rows = build_population(pop, facts)
-    write_csv(out / "population_age_sex.csv", ["age", "sex", "persons", "source"], pop_rows)
-    write_csv(out / "mortality.csv", ["sex", "age", "mx_2015_2020", "mx_2020_2025", "annual_decline", "source"],
-              build_mortality(mort))
-    write_csv(out / "vital_rates.csv", ["year", "indicator", "value", "unit", "source"], build_vital_rates(vital))
-    write_csv(out / "fertility.csv", ["key", "value", "unit", "source"], build_fertility(asfr, pop, ctx))
-    write_csv(out / "education.csv", ["age_band_start", "sex", "share_primary", "share_junior", "share_senior",
-                                      "share_tertiary", "source"], build_education())
-    write_csv(out / "economy.csv", ["key", "value", "unit", "year", "source"],
-              build_economy(cost, ctx))
-    write_csv(out / "targets.csv", ["name", "year", "value", "low", "high", "unit", "source"],
-              build_targets(vital, ctx))
-    (out / "policy_history.toml").write_text(policy_history(pol), encoding="utf-8", newline="\n")
+    write_pack(out, {
+        "districts.csv": districts, "census.csv": [[k, *v[:3]] for k, v in facts.items()],
+        "population_age_sex.csv": pop_rows, "mortality.csv": build_mortality(mort),
+        "vital_rates.csv": build_vital_rates(vital), "fertility.csv": build_fertility(asfr, pop, ctx),
+        "education.csv": build_education(), "economy.csv": build_economy(cost, ctx),
+        "targets.csv": build_targets(vital, ctx)}, policy_history(pol))
     return {"population_age_sex": persons}
 
 
-GENERATED_FILES = ("districts.csv", "census.csv", "population_age_sex.csv", "mortality.csv", "vital_rates.csv",
-                   "fertility.csv", "education.csv", "economy.csv", "targets.csv", "policy_history.toml")
+# --- the pack's files, for every region pack ---------------------------------------------
+PACK_COLUMNS = {
+    "districts.csv": ["index", "name", "name_zh", "persons", "source"],
+    "census.csv": ["key", "value", "unit", "source"],
+    "population_age_sex.csv": ["age", "sex", "persons", "source"],
+    "mortality.csv": ["sex", "age", "mx_2015_2020", "mx_2020_2025", "annual_decline", "source"],
+    "vital_rates.csv": ["year", "indicator", "value", "unit", "source"],
+    "fertility.csv": ["key", "value", "unit", "source"],
+    "education.csv": ["age_band_start", "sex", "share_primary", "share_junior", "share_senior", "share_tertiary",
+                      "source"],
+    "economy.csv": ["key", "value", "unit", "year", "source"],
+    "targets.csv": ["name", "year", "value", "low", "high", "unit", "source"],
+}
+GENERATED_FILES = (*PACK_COLUMNS, "policy_history.toml")
 
 
-def main(argv: list[str] | None = None) -> None:
-    ap = argparse.ArgumentParser(description="Build the beijing region pack from shared/data.")
+def write_pack(out: Path, rows: dict[str, list[list]], policy_toml: str) -> None:
+    """Write a pack's CSV files (``rows`` by file name, columns ``PACK_COLUMNS``) and its policy history."""
+    if set(rows) != set(PACK_COLUMNS):
+        raise ValueError(f"pack files {sorted(rows)}, expected {sorted(PACK_COLUMNS)}")
+    for name, columns in PACK_COLUMNS.items():
+        write_csv(out / name, columns, rows[name])
+    (out / "policy_history.toml").write_text(policy_toml, encoding="utf-8", newline="\n")
+
+
+def pack_main(argv: list[str] | None, region: str, build, default_out: Path) -> None:
+    """The command line of a pack builder: ``[--shared PATH] [--out DIR]``."""
+    ap = argparse.ArgumentParser(description=f"Build the {region} region pack from shared/data.")
     ap.add_argument("--shared", type=Path, default=DEFAULT_SHARED, help="shared data dir (default: %(default)s)")
-    ap.add_argument("--out", type=Path, default=DEFAULT_OUT, help="pack dir to write (default: %(default)s)")
+    ap.add_argument("--out", type=Path, default=default_out, help="pack dir to write (default: %(default)s)")
     args = ap.parse_args(argv)
     if not args.shared.is_dir():
         raise SystemExit(f"shared data directory not found: {args.shared}")
     build(args.shared, args.out)
     print(f"wrote {len(GENERATED_FILES)} files to {args.out}")
+
+
+def main(argv: list[str] | None = None) -> None:
+    pack_main(argv, "beijing", build, DEFAULT_OUT)
 
 
 if __name__ == "__main__":

@@ -15,14 +15,15 @@ Usage: ``python -m sim.packs.build_china [--shared PATH] [--out DIR]``
 
 from __future__ import annotations
 
-import argparse
 import re
 from pathlib import Path
 
 import numpy as np
 
-from sim.packs.build_beijing import (DEFAULT_SHARED, MAX_AGE, SEXES, Table, build_mortality, economy_row,
-                                     largest_remainder, lever, national_economy, split_single_years, write_csv)
+from sim.packs.build_beijing import GENERATED_FILES  # noqa: F401 (the files a build writes, as in every pack)
+from sim.packs.build_beijing import (DEFAULT_SHARED, MAX_AGE, SEXES, Table, build_education, build_mortality,
+                                     context_rows, economy_row, largest_remainder, lever, national_economy, pack_main,
+                                     split_single_years, write_pack)
 
 DEFAULT_OUT = Path(__file__).resolve().parent / "china"
 BASE_DATE, CHECK_DATE = "2010-07-01", "2015-07-01"
@@ -183,7 +184,7 @@ def build_fertility(asfr: Table, pop20: Table, ctx: Table) -> list[list]:
                  f"derived: women's 2010 mean + the 2020 gap men - women, {ctx.ref(r10, '2010 women')}, "
                  f"rows {r20m}, {r20w} (2020 men, women); the men's 2010 mean is not in shared/data (assumption)"])
 
-    for key, indicator, year, unit in (
+    return rows + context_rows(ctx, (
         ("ideal_children_women_2017", "ideal_number_of_children_women", "2017", "children"),
         ("intended_children_women_2017", "intended_number_of_children_women", "2017", "children"),
         ("intended_children_women_2021", "intended_number_of_children_women", "2021", "children"),
@@ -192,20 +193,7 @@ def build_fertility(asfr: Table, pop20: Table, ctx: Table) -> list[list]:
         ("infertility_share_at_risk", "infertility_share_women_at_risk", "2010s", "share of women"),
         ("infertility_share_trying", "infertility_share_women_trying", "2010s", "share of women trying to conceive"),
         ("infertile_seeking_care_share", "infertile_women_seeking_care_share", "2010s", "share of infertile women"),
-    ):
-        v, row = ctx.one(indicator=indicator, year=year)
-        rows.append([key, float(v), unit, ctx.ref(row, f"{indicator} {year}")])
-    return rows
-
-
-def build_education() -> list[list]:
-    rows = []
-    for band, shares in EDUCATION_ASSUMED.items():
-        assert abs(sum(shares) - 1) < 1e-12
-        for sex in SEXES:
-            rows.append([band, sex, *shares,
-                         "assumption: stylised national attainment, no education data in shared/data; see README"])
-    return rows
+    ))
 
 
 def build_economy(cost: Table, ctx: Table) -> list[list]:
@@ -377,10 +365,6 @@ def policy_history(pol: Table) -> str:
 
 # --- main ----------------------------------------------------------------------------
 
-GENERATED_FILES = ("districts.csv", "census.csv", "population_age_sex.csv", "mortality.csv", "vital_rates.csv",
-                   "fertility.csv", "education.csv", "economy.csv", "targets.csv", "policy_history.toml")
-
-
 def build(shared: Path = DEFAULT_SHARED, out: Path = DEFAULT_OUT) -> dict[str, np.ndarray]:
     """Write every generated pack file into ``out``; returns the population array (101, 2) for reporting."""
     shared, out = Path(shared), Path(out)
@@ -395,34 +379,19 @@ def build(shared: Path = DEFAULT_SHARED, out: Path = DEFAULT_OUT) -> dict[str, n
 
     persons, pop_rows = build_population(pop, pop20)
     census = census_rows(persons, pop)
-    write_csv(out / "districts.csv", ["index", "name", "name_zh", "persons", "source"],
-              [[0, "China", "中国", int(persons.sum()),
-                "assumption: the nation is one district (no provincial data in the pack); persons = census.csv "
-                "total_population"]])
-    write_csv(out / "census.csv", ["key", "value", "unit", "source"], census)
-    write_csv(out / "population_age_sex.csv", ["age", "sex", "persons", "source"], pop_rows)
-    write_csv(out / "mortality.csv", ["sex", "age", "mx_2015_2020", "mx_2020_2025", "annual_decline", "source"],
-              build_mortality(mort))
-    write_csv(out / "vital_rates.csv", ["year", "indicator", "value", "unit", "source"], build_vital_rates(asfr, pop, pop20))
-    write_csv(out / "fertility.csv", ["key", "value", "unit", "source"], build_fertility(asfr, pop20, ctx))
-    write_csv(out / "education.csv", ["age_band_start", "sex", "share_primary", "share_junior", "share_senior",
-                                      "share_tertiary", "source"], build_education())
-    write_csv(out / "economy.csv", ["key", "value", "unit", "year", "source"], build_economy(cost, ctx))
-    write_csv(out / "targets.csv", ["name", "year", "value", "low", "high", "unit", "source"],
-              build_targets(asfr, pop, ctx))
-    (out / "policy_history.toml").write_text(policy_history(pol), encoding="utf-8", newline="\n")
+    write_pack(out, {
+        "districts.csv": [[0, "China", "中国", int(persons.sum()),
+                           "assumption: the nation is one district (no provincial data in the pack); persons = census.csv "
+                           "total_population"]],
+        "census.csv": census, "population_age_sex.csv": pop_rows, "mortality.csv": build_mortality(mort),
+        "vital_rates.csv": build_vital_rates(asfr, pop, pop20), "fertility.csv": build_fertility(asfr, pop20, ctx),
+        "education.csv": build_education(EDUCATION_ASSUMED, "national"), "economy.csv": build_economy(cost, ctx),
+        "targets.csv": build_targets(asfr, pop, ctx)}, policy_history(pol))
     return {"population_age_sex": persons}
 
 
 def main(argv: list[str] | None = None) -> None:
-    ap = argparse.ArgumentParser(description="Build the china (national) region pack from shared/data.")
-    ap.add_argument("--shared", type=Path, default=DEFAULT_SHARED, help="shared data dir (default: %(default)s)")
-    ap.add_argument("--out", type=Path, default=DEFAULT_OUT, help="pack dir to write (default: %(default)s)")
-    args = ap.parse_args(argv)
-    if not args.shared.is_dir():
-        raise SystemExit(f"shared data directory not found: {args.shared}")
-    build(args.shared, args.out)
-    print(f"wrote {len(GENERATED_FILES)} files to {args.out}")
+    pack_main(argv, "china (national)", build, DEFAULT_OUT)
 
 
 if __name__ == "__main__":
