@@ -1,10 +1,8 @@
 """The china (national) region pack: reproducible from ../shared/data, true to the 2010 and 2015
 population data, sourced, and usable at the small scales a national run needs (its rebuild from
-../shared/data, byte for byte: tests/test_pack.py)."""
+../shared/data, byte for byte, and a source on every row: tests/test_pack.py)."""
 
 from __future__ import annotations
-
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -17,7 +15,6 @@ from sim.pack import available_packs, calibrated_parameters, load_pack
 from sim.packs import build_china
 from sim.synthesis import synthesize
 
-PACK_DIR = Path(build_china.__file__).parent / "china"
 SHARED = build_china.DEFAULT_SHARED
 TOTAL_2010, TOTAL_2015 = 1_348_190_000, 1_393_715_000        # shared/data/china_population_2010_2015_by_age.csv
 
@@ -80,13 +77,6 @@ def test_calibrated_run_reaches_the_2015_population(pack):
     assert end_2015 == pytest.approx(TOTAL_2015, rel=0.015)
     tfr = frame[(frame.indicator == "tfr") & (frame.group == "")]["value"]
     assert tfr.between(1.0, 2.5).all()
-
-
-def test_every_csv_row_has_a_source():
-    for path in sorted(PACK_DIR.glob("*.csv")):
-        df = pd.read_csv(path, dtype=str, keep_default_na=False)
-        assert "source" in df.columns, path.name
-        assert (df["source"].str.strip() != "").all(), f"{path.name}: empty source"
 
 
 def test_targets_use_data_up_to_2015_only(pack):

@@ -59,8 +59,9 @@ def test_districts_sum_to_total(pack):
     assert int(pack.district_population.sum()) == pack.total_population
 
 
-def test_every_csv_row_has_a_source():
-    for path in sorted(PACK_DIR.glob("*.csv")):
+@pytest.mark.parametrize("builder", [build_beijing, build_china], ids=["beijing", "china"])
+def test_every_csv_row_has_a_source(builder):
+    for path in sorted(builder.DEFAULT_OUT.glob("*.csv")):
         df = pd.read_csv(path, dtype=str, keep_default_na=False)
         assert "source" in df.columns, path.name
         assert (df["source"].str.strip() != "").all(), f"{path.name}: empty source"
