@@ -1,9 +1,20 @@
 """Ageing: every living person gets one month older."""
 
+import numpy as np
 from numba import prange
 
-from agents.jit import parallel_kernel
+from agents.jit import kernel, parallel_kernel
 from agents.state import FEMALE, NO_CHILD
+
+MAX_AGE_MONTHS = 32767      # the largest age ``age_months`` (int16) holds
+
+
+@kernel
+def age_years(age_months):
+    """Completed years of an age in months, 0..MAX_AGE_MONTHS: age_months // 12 as a multiply and a
+    shift (exact on that range: 43691 / 2**19 is 1/12 to within 2**-21), which runs in SIMD lanes;
+    numba's floor division of a signed integer does not."""
+    return (np.int32(age_months) * np.int32(43691)) >> np.int32(19)
 
 
 @parallel_kernel

@@ -12,6 +12,7 @@ at the end.
 import numpy as np
 from numba import prange
 
+from agents.ageing import age_years
 from agents.jit import kernel, parallel_kernel
 
 _CHUNK_ROWS = 1 << 18
@@ -65,7 +66,7 @@ def count_women_at_work(alive, sex, age_months, employed, female, ranges):
     for c in prange(n_chunks):
         for i in range(c * n // n_chunks, (c + 1) * n // n_chunks):
             if alive[i] and sex[i] == female:
-                a = age_months[i] // 12
+                a = age_years(age_months[i])
                 for r in range(k):
                     if ranges[r, 0] <= a and a <= ranges[r, 1]:
                         parts[c, r, 0] += 1

@@ -32,7 +32,10 @@ from agents.state import (CARE_GRANDPARENT, CARE_MODE_NAMES, CARE_MOTHER, CARE_N
                           CARE_NURSERY, N_CARE_MODES, NO_CARE_MODE)
 
 
-@kernel
+CARE_CHUNK_ROWS = 4096      # children per chunk of rank_care_modes' parallel loop (its work arrays are per chunk)
+
+
+@parallel_kernel
 def rank_care_modes(price, income, asc, beta_price, income_floor, available, needs, u):
     """price (n, k) yuan/month, income (n,) yuan/month, asc (k,), beta_price, income_floor,
     available (n, k) bool, needs (n,) bool, u (n, k) uniforms in [0, 1)
@@ -40,32 +43,34 @@ def rank_care_modes(price, income, asc, beta_price, income_floor, available, nee
     then NO_CARE_MODE for unavailable modes; a row of NO_CARE_MODE where not needs.
 
     Equal utilities (only if u = 0 gives eps = −inf) rank the lower mode number first.
+    Children are ranked independently, in parallel chunks.
     """
     n = needs.shape[0]
     k = asc.shape[0]
     rank = np.full((n, k), NO_CARE_MODE, np.int8)
-    utility = np.empty(k)
-    left = np.empty(k, np.bool_)
-    for i in range(n):
-        if not needs[i]:
-            continue
-        inc = income_floor
-        if income[i] > income_floor:
-            inc = income[i]
-        for m in range(k):
-            left[m] = available[i, m]
-            if left[m]:
-                eps = -np.log(-np.log(u[i, m]))
-                utility[m] = asc[m] + beta_price * price[i, m] / inc + eps
-        for r in range(k):
-            best = -1
+    for c in prange((n + CARE_CHUNK_ROWS - 1) // CARE_CHUNK_ROWS):
+        utility = np.empty(k)
+        left = np.empty(k, np.bool_)
+        for i in range(c * CARE_CHUNK_ROWS, min((c + 1) * CARE_CHUNK_ROWS, n)):
+            if not needs[i]:
+                continue
+            inc = income_floor
+            if income[i] > income_floor:
+                inc = income[i]
             for m in range(k):
-                if left[m] and (best < 0 or utility[m] > utility[best]):
-                    best = m
-            if best < 0:
-                break
-            rank[i, r] = best
-            left[best] = False
+                left[m] = available[i, m]
+                if left[m]:
+                    eps = -np.log(-np.log(u[i, m]))
+                    utility[m] = asc[m] + beta_price * price[i, m] / inc + eps
+            for r in range(k):
+                best = -1
+                for m in range(k):
+                    if left[m] and (best < 0 or utility[m] > utility[best]):
+                        best = m
+                if best < 0:
+                    break
+                rank[i, r] = best
+                left[best] = False
     return rank
 
 

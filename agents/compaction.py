@@ -57,20 +57,22 @@ def new_numbers(keep):
 def household_order(keep_p, household, new_household, n_households_kept):
     """→ int64: the kept person rows (``keep_p``) grouped by their household's new number
     (``new_household[old]``, −1 for a dropped household), in row order within a household; rows
-    without a kept household last. A counting sort: two passes."""
+    without a kept household last. A counting sort: two passes, the second reading each row's
+    bucket as the first wrote it (in row order) rather than looking it up again at random."""
     counts = np.zeros(n_households_kept + 2, np.int64)
     n = keep_p.shape[0]
+    bucket = np.empty(n, np.int32)
     for i in range(n):
         if keep_p[i]:
-            counts[_bucket(household[i], new_household, n_households_kept) + 1] += 1
+            bucket[i] = _bucket(household[i], new_household, n_households_kept)
+            counts[bucket[i] + 1] += 1
     for b in range(1, counts.shape[0]):
         counts[b] += counts[b - 1]
     order = np.empty(counts[-1], np.int64)
     for i in range(n):
         if keep_p[i]:
-            b = _bucket(household[i], new_household, n_households_kept)
-            order[counts[b]] = i
-            counts[b] += 1
+            order[counts[bucket[i]]] = i
+            counts[bucket[i]] += 1
     return order
 
 
@@ -94,6 +96,15 @@ def gather(values, order, out):
     """out[j] = values[order[j]] for each j (in parallel: each output row is one copy)."""
     for j in prange(order.shape[0]):
         out[j] = values[order[j]]
+
+
+@kernel
+def is_constant(values):
+    """→ True if every value equals the first (or there are none): a gather would leave them as they are."""
+    for i in range(1, values.shape[0]):
+        if values[i] != values[0]:
+            return False
+    return True
 
 
 @kernel

@@ -18,6 +18,7 @@ import numpy as np
 
 from numba import prange
 
+from agents.ageing import age_years
 from agents.jit import kernel, parallel_kernel
 from agents.rng import uniform_one
 from agents.state import FEMALE, HUKOU_LOCAL, NO_CHILD, NO_PARTNER, NOT_PREGNANT, PREGNANCY_MONTHS
@@ -61,6 +62,23 @@ def parity_cap(desired, hukou, key, birth_limit, limit_local_only, compliance, c
     return cap
 
 
+@kernel
+def age_bits(table):
+    """Ages (years, 0..127) where ``table`` is non-zero, as two 64-bit masks (ages 0–63, 64–127):
+    testing a bit is a shift, which runs in SIMD lanes where a table lookup does not."""
+    if table.shape[0] > 128:
+        raise ValueError("age_bits: at most 128 ages")
+    low = np.uint64(0)
+    high = np.uint64(0)
+    for a in range(table.shape[0]):
+        if table[a] != 0.0:
+            if a < 64:
+                low |= np.uint64(1) << np.uint64(a)
+            else:
+                high |= np.uint64(1) << np.uint64(a - 64)
+    return low, high
+
+
 @parallel_kernel
 def conception_candidates(alive, sex, age_months, partner, fecund, months_pregnant, parity,
                           months_since_last_birth, desired, hukou, key,
@@ -71,49 +89,50 @@ def conception_candidates(alive, sex, age_months, partner, fecund, months_pregna
     ``candidate[i]`` =
 
     * 1 for fecund women past the postpartum months whose age has a positive
-      ``rel_fecundity`` (by age year): those who may conceive (``decide_conception``);
+      ``rel_fecundity`` (by age year, at most 128 ages): those who may conceive (``decide_conception``);
     * 2 for infertile women whose age in months lies in [art_age_months[0],
       art_age_months[1]): those who may try ART;
     * 0 for everyone else.
 
-    The cap, and its draws, are computed only for partnered, living, non-pregnant women, and
-    ``parity_cap`` draws only where a draw can change the cap: the hash of a draw costs more
-    than the rest of a row (no 64-bit vector multiply without AVX-512), and a draw nobody uses
-    changes nothing."""
-    n_ages = rel_fecundity.shape[0]
+    Two passes: the first, without a branch or a table lookup (in SIMD lanes), marks the women who
+    would be candidates below their desired family size (the cap is never above it); the second
+    lowers the cap of the marked ones to the birth limit where they comply (``parity_cap``, whose
+    draws are made only where they can change the cap)."""
+    fertile_low, fertile_high = age_bits(rel_fecundity)
     art_lo, art_hi = art_age_months[0], art_age_months[1]
     for i in prange(alive.shape[0]):
-        c = 0
-        if alive[i] & (sex[i] == FEMALE) & (partner[i] != NO_PARTNER) & (months_pregnant[i] == NOT_PREGNANT):
+        age = age_months[i]
+        a = age_years(age)
+        fertile_age = (a < 128) & ((((fertile_low if a < 64 else fertile_high) >> np.uint64(a & 63)) & np.uint64(1)) != 0)
+        since = months_since_last_birth[i]
+        past_postpartum = (since == NO_CHILD) | (since >= postpartum_months)
+        c = (1 if fertile_age & past_postpartum else 0) if fecund[i] else (2 if (art_lo <= age) & (age < art_hi) else 0)
+        may_try = alive[i] & (sex[i] == FEMALE) & (partner[i] != NO_PARTNER) & (months_pregnant[i] == NOT_PREGNANT) \
+            & (parity[i] < desired[i])
+        candidate[i] = c if may_try else 0
+    for i in prange(alive.shape[0]):
+        if candidate[i] != 0:
             cap = parity_cap(desired[i], hukou[i], key[i], birth_limit, limit_local_only, compliance,
                              compliance_stream, only_child_limit, only_child_local_only, only_child_share,
                              only_child_stream)
-            if parity[i] < cap:
-                age = age_months[i]
-                if fecund[i]:
-                    a = age // 12
-                    since = months_since_last_birth[i]
-                    fertile_age = a < n_ages and rel_fecundity[min(a, n_ages - 1)] != 0.0
-                    c = 1 if fertile_age and not (since != NO_CHILD and since < postpartum_months) else 0
-                else:
-                    c = 2 if art_lo <= age and age < art_hi else 0
-        candidate[i] = c
+            if parity[i] >= cap:
+                candidate[i] = 0
 
 
-@kernel
+@parallel_kernel
 def may_conceive(women, age_months, key, rel_fecundity, fecundability, seed_stream, month):
     """Candidate women (rows) → bool: whether this month's draw ``uniform_one(seed_stream, key,
     month, 0)`` lies below fecundability × rel_fecundity[age], the most the logistic of
     ``decide_conception`` can give (it divides that by 1 + exp(−x) ≥ 1). The others cannot
     conceive whatever their log-odds, so theirs need not be computed."""
     out = np.empty(women.shape[0], np.bool_)
-    for j in range(women.shape[0]):
+    for j in prange(women.shape[0]):
         i = women[j]
-        out[j] = uniform_one(seed_stream, key[i], month, 0) < fecundability * rel_fecundity[age_months[i] // 12]
+        out[j] = uniform_one(seed_stream, key[i], month, 0) < fecundability * rel_fecundity[age_years(age_months[i])]
     return out
 
 
-@kernel
+@parallel_kernel
 def decide_conception(women, age_months, parity, months_since_last_birth, key, extra_logit,
                       rel_fecundity, fecundability, logit_base, logit_spacing_per_year, seed_stream, month):
     """For each candidate woman (rows ``women``, from ``conception_candidates``; ``extra_logit``
@@ -121,13 +140,13 @@ def decide_conception(women, age_months, parity, months_since_last_birth, key, e
     fecundability × rel_fecundity[age] × logistic(logit_base[min(parity, 2)] + extra_logit
     + logit_spacing_per_year × years since the last birth)."""
     conceives = np.zeros(women.shape[0], np.bool_)
-    for j in range(women.shape[0]):
+    for j in prange(women.shape[0]):
         i = women[j]
         since = months_since_last_birth[i]
         x = logit_base[min(parity[i], logit_base.shape[0] - 1)] + extra_logit[j]
         if since != NO_CHILD:
             x += logit_spacing_per_year * (since / 12.0)
-        p = fecundability * rel_fecundity[age_months[i] // 12] / (1.0 + np.exp(-x))
+        p = fecundability * rel_fecundity[age_years(age_months[i])] / (1.0 + np.exp(-x))
         conceives[j] = uniform_one(seed_stream, key[i], month, 0) < p
     return conceives
 

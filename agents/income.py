@@ -31,10 +31,12 @@ household work array ``hw``
 (n_h, 2) keeps what a person's row touches together: [top gross pay, net].
 """
 
+import numba
 import numpy as np
 
 from numba import prange
 
+from agents.ageing import age_years
 from agents.jit import kernel, parallel_kernel
 from agents.state import FEMALE, HUKOU_LOCAL
 from agents.sums import FIXED_PER_YUAN, to_fixed
@@ -89,7 +91,7 @@ def person_incomes(alive, age_months, sex, employed, leave_months_left, wage,
     s10, s11, s12, s13, s14, s15, s16, s17, s18 = sc[10], sc[11], sc[12], sc[13], sc[14], sc[15], sc[16], sc[17], sc[18]
     rate32 = np.float32(social_rate)
     for i in prange(alive.shape[0]):
-        a = age_months[i] // 12
+        a = age_years(age_months[i])
         w = wage[i]
         young = (sex[i] == FEMALE) & (a >= young_lo) & (a <= young_hi)
         on_leave = leave_months_left[i] > 0
@@ -107,27 +109,37 @@ def person_incomes(alive, age_months, sex, employed, leave_months_left, wage,
         child[i] = 0 if not living else (1 if age < UNDER3_MONTHS else (2 if age < ADULT_MONTHS else 0))
 
 
-@kernel
-def household_earnings(household, gross, contributions, hw):
-    """Pass over every row in order, without a branch (so the household lines are fetched many at a
-    time): ``hw[h]`` (from [−inf, 0]) gets the top gross pay (only a strictly higher pay replaces
-    it) and the sum of the contributions in 2**-16 yuan (``to_fixed``; a dead row adds 0 and never
-    tops). ``hw`` is kept to 16 bytes a household: this scatter is bound by
-    how much of it the caches hold."""
-    for i in range(household.shape[0]):
-        h = household[i]
-        g = gross[i]
-        top = hw[h, HW_TOP_GROSS]
-        hw[h, HW_TOP_GROSS] = g if g > top else top
-        hw[h, HW_NET] += to_fixed(contributions[i])
+@parallel_kernel
+def household_earnings(household, gross, contributions, hw, parts):
+    """``hw[h]`` = [top gross pay, sum of the contributions in 2**-16 yuan (``to_fixed``)] of household h's
+    rows (from [−inf, 0]: only a strictly higher pay replaces the top; a dead row adds 0 and never tops).
+    The households are cut into ``parts`` ranges (one per thread: numba.get_num_threads()); each range
+    is reset and then filled by one pass over every row that adds the rows of its households, so each
+    household is summed by one thread in row order (the serial bytes for any ``parts``). The persons
+    are grouped by household, so the range test is well predicted. ``hw`` is kept to 16 bytes a
+    household: this scatter is bound by how much of it the caches hold."""
+    n_h = hw.shape[0]
+    for part in prange(parts):
+        lo = part * n_h // parts
+        hi = (part + 1) * n_h // parts
+        for h in range(lo, hi):
+            hw[h, HW_TOP_GROSS] = -np.inf
+            hw[h, HW_NET] = 0.0
+        for i in range(household.shape[0]):
+            h = household[i]
+            if lo <= h and h < hi:
+                g = gross[i]
+                top = hw[h, HW_TOP_GROSS]
+                hw[h, HW_TOP_GROSS] = g if g > top else top
+                hw[h, HW_NET] += to_fixed(contributions[i])
 
 
-@kernel
+@parallel_kernel
 def leave_pay_total(alive, leave_months_left, wage, leave_pay_rate):
     """The month's leave pay (leave_pay_rate × wage of each living person on leave), yuan, each
-    term in 2**-16 yuan (``to_fixed``)."""
+    term in 2**-16 yuan (``to_fixed``, added as integers: the same in any order)."""
     total = np.int64(0)
-    for i in range(alive.shape[0]):
+    for i in prange(alive.shape[0]):
         if leave_months_left[i] > 0 and alive[i]:
             total += np.int64(to_fixed(leave_pay_rate * wage[i]))
     return total / FIXED_PER_YUAN
@@ -197,7 +209,7 @@ def household_taxes(hw, children, deduction_infant, deduction_education, social_
         claim[h] = 1 if has_top & (deduction > 0.0) else 0
 
 
-@kernel
+@parallel_kernel
 def household_totals(hw, children, claim, deduction_infant, deduction_education, social_rate, bracket_upper,
                      bracket_rate, basic_deduction_annual, housing_subsidy, housing_local_only, household_hukou,
                      school_cost_per_pupil, after_school_per_pupil, claims):
@@ -205,10 +217,11 @@ def household_totals(hw, children, claim, deduction_infant, deduction_education,
     and the month's yuan of: tax forgone by the claims (the top earner's tax without less with the
     deduction) on the infant part of the deductions, on the education part, housing subsidies for
     families with 2+ children, school cost reductions, after-school costs), each household's term
-    in 2**-16 yuan (``to_fixed``)."""
+    in 2**-16 yuan (``to_fixed``): whole numbers added exactly in any order, so the threads' partial
+    sums give the serial bytes."""
     prefix = bracket_prefix(bracket_upper, bracket_rate)
     n_claims = 0
-    for w in range(claims.shape[0]):
+    for w in prange(claims.shape[0]):
         bits = np.uint64(0)
         for b in range(min(64, claim.shape[0] - 64 * w)):
             if claim[64 * w + b]:
@@ -220,7 +233,7 @@ def household_totals(hw, children, claim, deduction_infant, deduction_education,
     housing = 0.0
     school = 0.0
     after_school = 0.0
-    for h in range(claim.shape[0]):
+    for h in prange(claim.shape[0]):
         n_under3 = children[h, 0]
         pupils = children[h, 1]
         if claim[h]:
@@ -274,26 +287,35 @@ def income_claimers(members, gross, contributions, leave_months_left, wage, leav
         net_claim[h] += to_fixed(v)
 
 
-@kernel
+@numba.njit(inline="always")
+def _income_of(h, hw, children, net_claim, claims, subsidy_h, allowance_h, housing_subsidy, housing_local_only,
+               household_hukou, grant):
+    """Household h's income (float32, yuan): see ``income_write``. Inlined by numba itself: a call with
+    array arguments would cost their reference counts at every household."""
+    claimed = (claims[h >> 6] >> np.uint64(h & 63)) & np.uint64(1)
+    net = (net_claim[h] if claimed else hw[h, HW_NET]) / FIXED_PER_YUAN
+    subsidy = subsidy_h[h] if subsidy_h.shape[0] > 0 else 0.0
+    allowance = allowance_h[h] if allowance_h.shape[0] > 0 else 0.0
+    transfers = (subsidy + allowance) / FIXED_PER_YUAN
+    if children[h, 0] + children[h, 1] >= 2 and (household_hukou[h] == HUKOU_LOCAL or not housing_local_only):
+        transfers += housing_subsidy
+    else:
+        transfers += 0.0
+    return np.float32(net + (transfers + grant))
+
+
+@parallel_kernel
 def income_write(hw, children, net_claim, claims, subsidy_h, allowance_h, grant_households, grant_amounts,
                  housing_subsidy, housing_local_only, household_hukou, income):
     """income[h] (float32) = net + transfers, the net of a claiming household from ``income_claimers``;
     transfers = subsidies + allowances (``subsidy_h``/``allowance_h``, or none if empty) + the housing
-    subsidy for 2+ children + this month's birth grants (``grant_households`` sorted and unique).
+    subsidy for 2+ children + this month's birth grants (``grant_households`` unique, ``grant_amounts``;
+    few, so their households are written again after the parallel pass).
     Net, subsidies and allowances are held in 2**-16 yuan (``to_fixed``)."""
-    subsidies = subsidy_h.shape[0] > 0
-    allowances = allowance_h.shape[0] > 0
-    g = 0
-    n_grants = grant_households.shape[0]
-    for h in range(hw.shape[0]):
-        claimed = (claims[h >> 6] >> np.uint64(h & 63)) & np.uint64(1)
-        net = (net_claim[h] if claimed else hw[h, HW_NET]) / FIXED_PER_YUAN
-        transfers = ((subsidy_h[h] if subsidies else 0.0) + (allowance_h[h] if allowances else 0.0)) / FIXED_PER_YUAN
-        if children[h, 0] + children[h, 1] >= 2 and (household_hukou[h] == HUKOU_LOCAL or not housing_local_only):
-            transfers += housing_subsidy
-        else:
-            transfers += 0.0
-        if g < n_grants and grant_households[g] == h:
-            transfers += grant_amounts[g]
-            g += 1
-        income[h] = np.float32(net + transfers)
+    for h in prange(hw.shape[0]):
+        income[h] = _income_of(h, hw, children, net_claim, claims, subsidy_h, allowance_h, housing_subsidy,
+                               housing_local_only, household_hukou, 0.0)
+    for g in range(grant_households.shape[0]):
+        h = grant_households[g]
+        income[h] = _income_of(h, hw, children, net_claim, claims, subsidy_h, allowance_h, housing_subsidy,
+                               housing_local_only, household_hukou, grant_amounts[g])

@@ -4,6 +4,7 @@ import numpy as np
 
 from numba import prange
 
+from agents.ageing import age_years
 from agents.jit import kernel, parallel_kernel
 from agents.rng import uniform_one
 from agents.state import FEMALE, NO_PARTNER
@@ -22,7 +23,7 @@ def enter_search(alive, age_months, sex, partner, searching, ever_married, key,
         single = alive[i] & (partner[i] == NO_PARTNER)
         now = searching[i]
         if single and not now:
-            p = p_search_month[min(age_months[i] // 12, n_ages - 1), sex[i]]
+            p = p_search_month[min(age_years(age_months[i]), n_ages - 1), sex[i]]
             if ever_married[i]:
                 p = p * rel_previously_married
             if p > 0.0:
@@ -54,6 +55,48 @@ def age_windows(target, by_target, m_age, gap_sd):
         highs[i] = j_hi
     return lows, highs
 
+
+
+@kernel
+def age_windows_by_value(target, m_age, gap_sd):
+    """The same windows as ``age_windows`` (np.searchsorted(m_age, target ∓ gap_sd), m_age sorted)
+    without sorting the women, for men whose ages take few distinct values (the synthetic
+    population's: whole months): each bound is found among the distinct ages (``_count_below``)."""
+    n_m = m_age.shape[0]
+    first = np.empty(n_m + 1, np.int64)      # the first man of each distinct age, then n_m
+    k = 0
+    for j in range(n_m):
+        if j == 0 or m_age[j] != m_age[j - 1]:
+            first[k] = j
+            k += 1
+    first[k] = n_m
+    ages = m_age[first[:k]]
+    lows = np.empty(target.shape[0], np.int64)
+    highs = np.empty(target.shape[0], np.int64)
+    for i in range(target.shape[0]):
+        lows[i] = first[_count_below(ages, target[i] - gap_sd)]
+        highs[i] = first[_count_below(ages, target[i] + gap_sd)]
+    return lows, highs
+
+
+@kernel
+def _count_below(values, key):
+    """The number of ``values`` (sorted, distinct) below ``key``: a guess by linear interpolation
+    (a step or two off for evenly spaced values, such as ages in months), then stepping to the
+    exact count."""
+    k = values.shape[0]
+    if k == 0 or not values[0] < key:
+        return 0
+    if values[k - 1] < key:
+        return k
+    # values[0] < key <= values[k - 1]: the count c has values[c - 1] < key <= values[c]
+    c = 1 + int((key - values[0]) / (values[k - 1] - values[0]) * (k - 1))
+    c = min(max(c, 1), k - 1)
+    while values[c - 1] >= key:
+        c -= 1
+    while values[c] < key:
+        c += 1
+    return c
 
 def match_couples(w_age, w_edu, w_district, m_age, m_edu, m_district, z_gap, u_candidates, u_accept,
                   gap_mean, gap_sd, weight_education, weight_district, accept_prob):

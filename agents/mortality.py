@@ -2,6 +2,7 @@
 
 from numba import prange
 
+from agents.ageing import age_years
 from agents.jit import parallel_kernel
 from agents.rng import uniform_one
 
@@ -14,6 +15,6 @@ def decide_deaths(alive, age_months, sex, key, p_death_month, seed_stream, month
     looked up in one loop, the draws made in another without a branch (in SIMD lanes)."""
     n_ages = p_death_month.shape[0]
     for i in prange(alive.shape[0]):
-        p_row[i] = p_death_month[min(age_months[i] // 12, n_ages - 1), sex[i]]
+        p_row[i] = p_death_month[min(age_years(age_months[i]), n_ages - 1), sex[i]]
     for i in prange(alive.shape[0]):
         dies[i] = 1 if alive[i] & (uniform_one(seed_stream, key[i], month, 0) < p_row[i]) else 0

@@ -1,55 +1,91 @@
 """Rows of a mask: the compaction step after a parallel decision kernel.
 
 A parallel kernel writes one byte per row (0 = nothing happens, 1, 2, ... = what happens);
-these serial kernels list the rows of each value in row order, skipping eight zero bytes
-at a time, so a mask where few rows are marked costs little more than reading it.
+these kernels list the rows of each value in row order. The mask is cut into blocks of
+``ROW_BLOCK`` rows: one parallel pass counts each block's rows of each value, a running sum
+gives each block's first place in each output, and a second parallel pass writes the rows,
+skipping eight zero bytes at a time (a mask where few rows are marked costs little more than
+reading it) and writing without a branch on the byte (the next row overwrites a row that is not
+marked; a block stops writing when its share of the output is full). The output is the same on
+any number of threads.
 """
 
 import numpy as np
+from numba import prange
 
-from agents.jit import kernel
+from agents.jit import kernel, parallel_kernel
+
+ROW_BLOCK = 1 << 16     # rows per block (a multiple of 8): 22 M rows make ~340 blocks to share out
+
+
+@kernel
+def _count_rows(block, two):
+    """(rows of ``block`` whose byte is 1, or non-zero if not ``two``; rows whose byte is 2). The
+    loops run over a slice from 0, which numba vectorizes (a range from an offset it does not)."""
+    c1 = 0
+    c2 = 0
+    if two:
+        for i in range(block.shape[0]):
+            c1 += np.int64(block[i] == 1)
+            c2 += np.int64(block[i] == 2)
+    else:
+        for i in range(block.shape[0]):
+            c1 += np.int64(block[i] != 0)
+    return c1, c2
+
+
+@kernel
+def _write_rows(mask, lo, hi, out1, k1, end1, out2, k2, end2):
+    """Rows lo..hi-1 (lo a multiple of 8) whose byte is 1 (or, if ``out2`` is empty, any non-zero
+    byte) → ``out1[k1:end1]``; those whose byte is 2 → ``out2[k2:end2]``."""
+    two = out2.shape[0] > 0
+    words = mask[lo: lo + ((hi - lo) & ~7)].view(np.uint64)
+    for w in range(words.shape[0]):
+        if words[w] != 0:
+            for i in range(lo + 8 * w, lo + 8 * w + 8):
+                v = mask[i]
+                if k1 < end1:
+                    out1[k1] = i
+                k1 += (v == 1) if two else (v != 0)
+                if two:
+                    if k2 < end2:
+                        out2[k2] = i
+                    k2 += v == 2
+    for i in range(lo + 8 * words.shape[0], hi):        # the mask's last rows, less than a word
+        v = mask[i]
+        if (v == 1) if two else (v != 0):
+            out1[k1] = i
+            k1 += 1
+        elif two and v == 2:
+            out2[k2] = i
+            k2 += 1
+
+
+@parallel_kernel
+def _rows_of(mask, out1, out2):
+    n = mask.shape[0]
+    n_blocks = (n + ROW_BLOCK - 1) // ROW_BLOCK
+    two = out2.shape[0] > 0
+    counts = np.zeros((n_blocks + 1, 2), np.int64)      # row b + 1: block b's rows of value 1 (or non-zero), of 2
+    for b in prange(n_blocks):
+        counts[b + 1, 0], counts[b + 1, 1] = _count_rows(mask[b * ROW_BLOCK: (b + 1) * ROW_BLOCK], two)
+    for b in range(n_blocks):       # running sums: block b writes from counts[b] to counts[b + 1] (scalars:
+        counts[b + 1, 0] += counts[b, 0]        # an array expression here would become a parallel loop of its own)
+        counts[b + 1, 1] += counts[b, 1]
+    for b in prange(n_blocks):
+        _write_rows(mask, b * ROW_BLOCK, min((b + 1) * ROW_BLOCK, n),
+                    out1, counts[b, 0], counts[b + 1, 0], out2, counts[b, 1], counts[b + 1, 1])
+    return counts[n_blocks, 0], counts[n_blocks, 1]
 
 
 @kernel
 def rows_where(mask, out):
     """uint8 mask → rows where mask != 0, in order, into ``out`` → their number."""
-    n = mask.shape[0]
-    words = mask[: n - n % 8].view(np.uint64)
-    k = 0
-    for w in range(words.shape[0]):
-        if words[w] != 0:
-            for i in range(8 * w, 8 * w + 8):
-                if mask[i] != 0:
-                    out[k] = i
-                    k += 1
-    for i in range(n - n % 8, n):
-        if mask[i] != 0:
-            out[k] = i
-            k += 1
-    return k
+    return _rows_of(mask, out, np.empty(0, np.int64))[0]
 
 
 @kernel
 def rows_where_2(mask, out1, out2):
     """uint8 mask of values 0, 1, 2 → (rows where 1, rows where 2), each in order, into
     ``out1`` and ``out2`` → (their numbers)."""
-    n = mask.shape[0]
-    words = mask[: n - n % 8].view(np.uint64)
-    k1 = 0
-    k2 = 0
-    for w in range(words.shape[0] + 1):
-        if w < words.shape[0]:
-            if words[w] == 0:
-                continue
-            lo, hi = 8 * w, 8 * w + 8
-        else:
-            lo, hi = n - n % 8, n
-        for i in range(lo, hi):
-            v = mask[i]
-            if v == 1:
-                out1[k1] = i
-                k1 += 1
-            elif v == 2:
-                out2[k2] = i
-                k2 += 1
-    return k1, k2
+    return _rows_of(mask, out1, out2)

@@ -19,9 +19,10 @@ compiled policy of the month.
 
 from __future__ import annotations
 
+import numba
 import numpy as np
 
-from agents.income import (HW_COLUMNS, HW_NET, HW_TOP_GROSS, children_and_transfers, claim_members,
+from agents.income import (HW_COLUMNS, children_and_transfers, claim_members,
                            household_earnings, household_taxes, household_totals, income_claimers, income_write,
                            leave_pay_total, person_incomes)
 from agents.rows import rows_where
@@ -231,9 +232,7 @@ class HouseholdEconomy:
         person_incomes(*person_args, *pay_args, BRACKET_UPPER, BRACKET_RATE, BASIC_DEDUCTION_ANNUAL,
                        gross, contributions, child)
         hw = ws.get("household_work", n_h * HW_COLUMNS, np.float64).reshape(n_h, HW_COLUMNS)
-        hw[:, HW_TOP_GROSS] = -np.inf
-        hw[:, HW_NET] = 0.0
-        household_earnings(p["household"], gross, contributions, hw)
+        household_earnings(p["household"], gross, contributions, hw, numba.get_num_threads())
         leave_pay = leave_pay_total(p["alive"], p["leave_months_left"], p["wage"], lv["leave_pay_rate"])
         self.ledger.pay("maternity_leave_days", leave_pay * (1.0 - lv["leave_employer_share"]))
         # children under 18 by household, and the cash transfers per child by birth order (if a lever pays any)

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from agents.compaction import compact_rows, gather, household_order, new_numbers, positions, renumber_links, survivors
+from agents.compaction import (compact_rows, gather, household_order, is_constant, new_numbers, positions, renumber_links,
+                               survivors)
 from agents.state import HOUSEHOLD_FIELDS, PERSON_FIELDS, allocate, grow
 
 _GROWTH = 1.25  # capacity factor when arrays are full
@@ -20,8 +21,8 @@ class Population:
         self._h = allocate(HOUSEHOLD_FIELDS, n_households)
         self.n = n_persons
         self.n_households = n_households
-        self._p["pid"][:] = np.arange(n_persons)
-        self._h["hid"][:] = np.arange(n_households)
+        self._p["pid"][:] = np.arange(n_persons, dtype=self._p["pid"].dtype)      # no int64 temporary
+        self._h["hid"][:] = np.arange(n_households, dtype=self._h["hid"].dtype)
         self.n_persons_ever = n_persons          # rows ever made: the next pid
         self.n_households_ever = n_households    # the next hid
         self.compactions = 0
@@ -46,7 +47,7 @@ class Population:
         if self.n + k > len(self._p["alive"]):
             self._p = grow(self._p, PERSON_FIELDS, int((self.n + k) * _GROWTH) + 16)
         ids = np.arange(self.n, self.n + k)
-        self._p["pid"][ids] = np.arange(self.n_persons_ever, self.n_persons_ever + k)
+        self._p["pid"][self.n: self.n + k] = np.arange(self.n_persons_ever, self.n_persons_ever + k)   # (a slice: no scatter)
         self.n += k
         self.n_persons_ever += k
         if self.n_persons_ever > np.iinfo(np.int32).max:
@@ -57,7 +58,7 @@ class Population:
         if self.n_households + k > len(self._h["district"]):
             self._h = grow(self._h, HOUSEHOLD_FIELDS, int((self.n_households + k) * _GROWTH) + 16)
         ids = np.arange(self.n_households, self.n_households + k)
-        self._h["hid"][ids] = np.arange(self.n_households_ever, self.n_households_ever + k)
+        self._h["hid"][self.n_households: self.n_households + k] = np.arange(self.n_households_ever, self.n_households_ever + k)
         self.n_households += k
         self.n_households_ever += k
         if self.n_households_ever > np.iinfo(np.int32).max:
@@ -87,6 +88,8 @@ class Population:
         moved = {}                      # a work array per item size; arrays are moved as raw bytes
         for arr in p.values():
             raw = arr.view(f"u{arr.itemsize}")
+            if is_constant(raw):        # one value in every row (a field no one has set yet): nothing to move
+                continue
             work = moved.setdefault(arr.itemsize, np.empty(n_p, raw.dtype))
             gather(raw, order, work)
             raw[:n_p] = work

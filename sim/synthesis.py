@@ -31,9 +31,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from agents.draws import birth_age_weights, categories, normal_cdf
+from agents.compaction import new_numbers
+from agents.draws import (birth_age_weights, categories, count_at_or_below, ever_married_probability, first_draws,
+                          search_cumulative)
 from agents.housing import draw_tenure
-from agents.marriage import match_couples
+from agents.marriage import age_windows_by_value, pair_couples
 from agents.rng import stream_key
 from agents.state import (FEMALE, HOUSEHOLD_COLLECTIVE, HOUSEHOLD_FAMILY, HUKOU_NONLOCAL, MALE, NO_CHILD,
                           NO_HOUSEHOLD, NO_PARTNER)
@@ -63,12 +65,15 @@ def desired_family_size_probs(params: dict) -> np.ndarray:
 
 def draw_education(pack, age_years: np.ndarray, sex: np.ndarray, u: np.ndarray) -> np.ndarray:
     """Education level by the pack's shares for each person's age band and sex, one uniform each."""
-    band = np.searchsorted(pack.education_age_bands, age_years, side="right") - 1
+    # the band of each age year, looked up per person (ages are whole years: no search per person)
+    band_of_age = np.searchsorted(pack.education_age_bands, np.arange(age_years.max(initial=0) + 1), side="right") - 1
+    band = band_of_age[age_years]
     return categories(u, band, sex, np.cumsum(pack.education_share, axis=-1))
 
 
-def _normal_cdf(z: np.ndarray) -> np.ndarray:
-    return normal_cdf(np.ascontiguousarray(z, dtype=np.float64))
+def _by_sex(men, women) -> np.ndarray:
+    """A value for each sex, indexed by sex code."""
+    return np.where(np.arange(2) == FEMALE, women, men)
 
 
 def survival_to(mx: np.ndarray) -> np.ndarray:
@@ -83,65 +88,66 @@ def synthesize(pack, scale: float, params: dict, seed: int) -> Population:
     # rounded per sex, so each sex total is the census one to within half a person
     counts = np.stack([largest_remainder(pack.population_age_sex[:, s] * scale) for s in (MALE, FEMALE)], axis=1)
     ages = np.arange(counts.shape[0])
-    age_year = np.concatenate([np.repeat(ages, counts[:, s]) for s in (MALE, FEMALE)]).astype(np.int64)
-    sex = np.concatenate([np.full(counts[:, s].sum(), s) for s in (MALE, FEMALE)]).astype(np.int8)
+    age_year = np.repeat(np.concatenate([ages, ages]), np.concatenate([counts[:, s] for s in (MALE, FEMALE)]))
+    sex = np.repeat(np.array([MALE, FEMALE], np.int8), [counts[:, s].sum() for s in (MALE, FEMALE)])
     n = len(age_year)
     pop = Population(n, 0)
     p = pop.p
     p["alive"][:] = True
     p["key"][:] = np.arange(n)
     p["sex"][:] = sex
-    p["age_months"][:] = age_year * 12 + rng.integers(0, 12, n)
-    age = p["age_months"] / 12.0
+    p["age_months"][:] = age_year           # × 12 + month of the year, in place in int16 (no long temporaries)
+    p["age_months"] *= 12
+    p["age_months"] += rng.integers(0, 12, n)
 
     # 2. education
     p["education"][:] = draw_education(pack, age_year, sex, rng.random(n))
 
     # 3. marriage
-    afm = np.where(sex == FEMALE, pack.fertility["mean_age_first_marriage_women"],
-                   pack.fertility["mean_age_first_marriage_men"])
-    min_age = np.where(sex == FEMALE, params["min_marriage_age_female"], params["min_marriage_age_male"])
-    p_ever = params["init_ever_married_share"] * _normal_cdf((age - afm) / params["init_marriage_age_sd"])
-    ever = (age >= min_age) & (rng.random(n) < p_ever)
+    afm = _by_sex(pack.fertility["mean_age_first_marriage_men"], pack.fertility["mean_age_first_marriage_women"])
+    min_age = _by_sex(params["min_marriage_age_male"], params["min_marriage_age_female"])
+    p_ever = ever_married_probability(p["age_months"], sex, afm, min_age, params["init_ever_married_share"],
+                                      params["init_marriage_age_sd"])       # 0 under the minimum age
+    ever = rng.random(n) < p_ever
     p["ever_married"][:] = ever
     wives, husbands = _pair_spouses(p, ever, params, rng)
     p["partner"][wives] = husbands
     p["partner"][husbands] = wives
 
     # 4. children and parity
-    is_woman = sex == FEMALE
-    mothers_pool = np.flatnonzero(is_woman & ever)
+    married_women = np.flatnonzero((sex == FEMALE) & ever)     # ever married: the pool of mothers
     children = np.flatnonzero(age_year < 18)
-    mother = _link_children(p, children, mothers_pool, pack.asfr_pattern, rng)
+    mother = _link_children(p, children, married_women, pack.asfr_pattern, rng)
     p["mother"][children] = mother
-    linked = np.bincount(mother[mother >= 0], minlength=n)
-    parity = linked.copy()
+    linked_kids, their_mothers = children[mother >= 0], mother[mother >= 0]
+    parity = np.bincount(their_mothers, minlength=n)
     # children born but not co-resident (grown up, or left with grandparents elsewhere):
     # ever-married women have borne Poisson(completed mean × share of the age pattern reached by their age)
     reached = np.concatenate([[0.0], np.cumsum(np.repeat(pack.asfr_pattern, 5))])
     reached /= reached[-1]
-    share = reached[np.clip(age_year - 15, 0, len(reached) - 1)]
-    married_women = np.flatnonzero(is_woman & ever)
-    borne = rng.poisson(params["init_completed_parity_mean"] * share[married_women])
+    share = reached[np.clip(age_year[married_women] - 15, 0, len(reached) - 1)]
+    borne = rng.poisson(params["init_completed_parity_mean"] * share)
     parity[married_women] = np.maximum(parity[married_women], borne)
-    youngest = np.full(n, np.iinfo(np.int64).max)
-    np.minimum.at(youngest, mother[mother >= 0], p["age_months"][children[mother >= 0]])
-    since = np.where(youngest < np.iinfo(np.int64).max, youngest, NO_CHILD)
-    # mothers with no child at home: last birth at the parent-age gap, at least 3 years ago (assumption)
-    away = (parity > 0) & (since == NO_CHILD)
-    since[away] = np.maximum(36, p["age_months"][away] - int(params["parent_age_gap"] * 12))
     # birth order of co-resident children: the youngest is the mother's last birth
-    linked_kids = children[mother >= 0]
-    ordered = linked_kids[np.lexsort((p["age_months"][linked_kids], p["mother"][linked_kids]))]
+    ordered = linked_kids[np.lexsort((p["age_months"][linked_kids], their_mothers))]
     their_mother = p["mother"][ordered]
     rank_from_youngest = np.arange(len(ordered)) - np.searchsorted(their_mother, their_mother, side="left")
     p["birth_order"][ordered] = np.clip(parity[their_mother] - rank_from_youngest, 1, 127)
-    p["parity"][:] = np.minimum(parity, 20)
-    p["months_since_last_birth"][:] = since
+    # months since the last birth: the age of the youngest at home
+    since = p["months_since_last_birth"]
+    since[:] = NO_CHILD
+    youngest = rank_from_youngest == 0
+    since[their_mother[youngest]] = p["age_months"][ordered[youngest]]
+    # mothers with no child at home: last birth at the parent-age gap, at least 3 years ago (assumption)
+    away = (parity > 0) & (since == NO_CHILD)
+    since[away] = np.maximum(36, p["age_months"][away] - int(params["parent_age_gap"] * 12))
+    p["parity"][:] = np.minimum(parity, 20, out=parity)
     p["parity"][husbands] = p["parity"][wives]
     p["months_since_last_birth"][husbands] = p["months_since_last_birth"][wives]
     probs = desired_family_size_probs(params)
-    desired = rng.choice(len(probs), size=n, p=probs)
+    cdf = np.cumsum(probs)
+    cdf /= cdf[-1]
+    desired = count_at_or_below(cdf, rng.random(n))     # ≡ rng.choice(len(probs), size=n, p=probs), one pass
     desired = np.maximum(desired, p["parity"])
     # married women past the settled age with no birth are taken as childless for good (assumption)
     settled = ever & (p["parity"] == 0) & (age_year >= params["init_childless_settled_age"])
@@ -177,19 +183,22 @@ def synthesize(pack, scale: float, params: dict, seed: int) -> Population:
 
 def _pair_spouses(p, ever, params, rng):
     """Ever-married women and men → (wives, husbands) paired on age gap (three passes)."""
-    age = p["age_months"] / 12.0
     women = rng.permutation(np.flatnonzero(ever & (p["sex"] == FEMALE)))
     men = np.flatnonzero(ever & (p["sex"] == MALE))
-    men = men[np.argsort(age[men], kind="stable")]
+    men = men[np.argsort(p["age_months"][men], kind="stable")]   # the order of age, by a radix sort of int16
+    gap_mean, gap_sd = params["match_age_gap_mean"], params["match_age_gap_sd"]
     wives, husbands = [], []
     for _ in range(3):
         if len(women) == 0 or len(men) == 0:
             break
         k = params["match_candidates"]
-        h = match_couples(age[women], p["education"][women], np.zeros(len(women), np.int8),
-                          age[men], p["education"][men], np.zeros(len(men), np.int8),
-                          rng.standard_normal(len(women)), rng.random((len(women), k)), rng.random(len(women)),
-                          params["match_age_gap_mean"], params["match_age_gap_sd"], 0.0, 0.0, 1.0)
+        w_age, m_age = p["age_months"][women] / 12.0, p["age_months"][men] / 12.0
+        z_gap, u_candidates, u_accept = rng.standard_normal(len(women)), rng.random((len(women), k)), rng.random(len(women))
+        # match_couples, with each woman's window of men found among their few distinct ages
+        lows, highs = age_windows_by_value(w_age + gap_mean + gap_sd * z_gap, m_age, gap_sd)
+        h = pair_couples(w_age, p["education"][women], np.zeros(len(women), np.int8),
+                         m_age, p["education"][men], np.zeros(len(men), np.int8),
+                         lows, highs, u_candidates, u_accept, gap_mean, gap_sd, 0.0, 0.0, 1.0)
         ok = h >= 0
         wives.append(women[ok])
         husbands.append(men[h[ok]])
@@ -209,11 +218,34 @@ def _link_children(p, children, mothers_pool, asfr_pattern, rng):
     for a in np.unique(child_age):
         birth_age_weights(pool_age, int(a), asfr_pattern, w)       # ASFR of the 5-year group at the birth
         sel = np.flatnonzero(child_age == a)
-        n_pos = int((w > 0).sum())
+        n_pos = np.count_nonzero(w)
         if n_pos == 0:
             continue
-        mother[sel] = rng.choice(mothers_pool, size=len(sel), p=w / w.sum(), replace=len(sel) > n_pos)
+        mother[sel] = mothers_pool[weighted_choice(rng, w, len(sel), replace=len(sel) > n_pos)]
     return mother
+
+
+def weighted_choice(rng, w, size, replace):
+    """≡ rng.choice(len(w), size, replace, p=w / w.sum()), the same draws by numpy's algorithm, but
+    over the entries of positive weight only (those with none add nothing to the cdf and are never
+    drawn) and searched alongside the draws in order (``search_cumulative``) instead of a cumsum and
+    a binary search per draw. Without replacement, numpy draws again for the repeats with the drawn
+    taken out."""
+    support = np.flatnonzero(w > 0)
+    p = w[support] / w.sum()
+    if replace:
+        x = rng.random(size)
+        return support[search_cumulative(p, x, np.argsort(x))]
+    found = np.zeros(size, np.int64)
+    seen = np.zeros(len(p), bool)
+    n_found = 0
+    while n_found < size:
+        x = rng.random(size - n_found)
+        new = first_draws(search_cumulative(p, x, np.argsort(x)), seen)   # each entry once, in the order drawn
+        p[new] = 0.0
+        found[n_found: n_found + len(new)] = new
+        n_found += len(new)
+    return support[found]
 
 
 def _form_households(pop, pack, scale, params, rng, wives, husbands):
@@ -223,7 +255,8 @@ def _form_households(pop, pack, scale, params, rng, wives, husbands):
     age_year = p["age_months"] // 12
     household = np.full(n, NO_HOUSEHOLD, np.int64)
     single_adult = (p["partner"] == NO_PARTNER) & (age_year >= 18)
-    has_children = np.bincount(p["mother"][p["mother"] >= 0], minlength=n) > 0
+    has_children = np.zeros(n, bool)
+    has_children[p["mother"][p["mother"] >= 0]] = True
 
     # collective households: never-married young adults without children, youngest ages first
     n_coll = int(round(pack.collective_household_population * scale))
@@ -280,37 +313,45 @@ def _form_households(pop, pack, scale, params, rng, wives, husbands):
     if len(orphans):
         household[orphans] = household[wives[rng.integers(0, len(wives), len(orphans))]]
 
-    # renumber densely
-    used, dense = np.unique(household, return_inverse=True)
+    # renumber densely: the ids in use in order, from a count per id (not a sort of all persons)
+    members = np.bincount(household, minlength=next_id)     # (everyone has a household by now)
+    used = np.flatnonzero(members)
     pop.add_households(len(used))
-    p["household"][:] = dense
+    p["household"][:] = new_numbers(members > 0)[household]
     pop.household("kind")[:] = np.where(used < h_coll, HOUSEHOLD_COLLECTIVE, HOUSEHOLD_FAMILY)
-    pop.household("n_members")[:] = np.bincount(dense, minlength=len(used))
+    pop.household("n_members")[:] = members[used]
     return coresident_elders
 
 
 def _employ(p, pack, params, rng):
     age_year = p["age_months"] // 12
     sex = p["sex"]
+    # the rules by age year and sex in small tables, looked up once per person
+    # (no person-long arrays of retirement ages or shares)
+    age = np.arange(age_year.max(initial=0) + 1)[:, None]
     # women: the cadres' 55 rather than the workers' 50 (assumption: Beijing's jobs are mostly white-collar)
-    retire = np.where(sex == FEMALE, pack.economy["retirement_age_women_cadres"], pack.economy["retirement_age_men"])
-    shape = np.where((age_year >= 22) & (age_year < retire), 1.0,
-                     np.where((age_year >= 18) & (age_year < 22), params["student_employment_rel"], 0.0))
-    p_emp = np.zeros(len(sex))
+    retire = _by_sex(pack.economy["retirement_age_men"], pack.economy["retirement_age_women_cadres"])
+    shape = np.where((age >= 22) & (age < retire), 1.0,
+                     np.where((age >= 18) & (age < 22), params["student_employment_rel"], 0.0))
+    p_emp = np.zeros(shape.shape)
     for s, key in ((FEMALE, "lfp_female_15plus"), (MALE, "lfp_male_15plus")):
         over15 = (sex == s) & (age_year >= 15)
-        level = pack.economy[key] * over15.sum() / max(shape[over15].sum(), 1e-9)
-        p_emp[sex == s] = np.minimum(shape[sex == s] * level, 0.98)
-    employed = rng.random(len(sex)) < p_emp
+        level = pack.economy[key] * over15.sum() / max(shape[age_year[over15], s].sum(), 1e-9)
+        p_emp[:, s] = np.minimum(shape[:, s] * level, 0.98)
+    employed = rng.random(len(sex)) < p_emp[age_year, sex]
     rel = np.array([params["wage_rel_primary"], params["wage_rel_junior"], 1.0, params["wage_rel_tertiary"]])
-    raw = rel[p["education"]] * np.exp(params["wage_sd_log"] * rng.standard_normal(len(sex)))
+    wage = rng.standard_normal(len(sex))               # in place: no more person-long temporaries than needed
+    wage *= params["wage_sd_log"]
+    np.exp(wage, out=wage)
+    wage *= rel[p["education"]]
     # everyone of working age has an earning capacity; the wages of those employed add up
     # to the pack's wage income per resident
-    working_age = (age_year >= params["min_working_age"]) & (age_year < retire)
-    wage = np.where(working_age | employed, raw, 0.0)
+    working_age = (age >= params["min_working_age"]) & (age < retire)
+    wage[~(working_age[age_year, sex] | employed)] = 0.0
     wage_bill_month = pack.economy["wage_income_per_capita"] * len(sex) / 12.0
     p["employed"][:] = employed
-    p["wage"][:] = wage * (wage_bill_month / max(wage[employed].sum(), 1e-9))
+    wage *= wage_bill_month / max(wage[employed].sum(), 1e-9)
+    p["wage"][:] = wage
 
 
 def parents_nearby(age_months: np.ndarray, hukou: np.ndarray, params: dict, surv: np.ndarray,

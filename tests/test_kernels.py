@@ -6,16 +6,20 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from agents.ageing import age_one_month
+from agents.ageing import MAX_AGE_MONTHS, age_one_month, age_years
 from agents.census import count_census, count_women_at_work
-from agents.conception import (advance_pregnancies, conception_candidates, decide_conception, may_conceive,
+from agents.compaction import is_constant
+from agents.conception import (advance_pregnancies, age_bits, conception_candidates, decide_conception, may_conceive,
                                parity_cap, short_of_desired)
+from agents.income import household_earnings
+from agents.draws import count_at_or_below, ever_married_probability, first_draws, search_cumulative
 from agents.marriage import children_moving_with, decide_divorce, enter_search, match_couples
 from agents.migration import as_bits, decide_household_emigration, members_of
 from agents.mortality import decide_deaths
 from agents.rng import Streams, child_keys
-from agents.rows import rows_where, rows_where_2
+from agents.rows import ROW_BLOCK, rows_where, rows_where_2
 from agents.state import FEMALE, HUKOU_LOCAL, NO_CHILD, NO_PARTNER, NOT_PREGNANT, PREGNANCY_MONTHS
+from agents.sums import FIXED_PER_YUAN
 
 N = 3000
 
@@ -117,8 +121,9 @@ def test_enter_search(people):
 
 def test_rows_of_a_mask():
     g = np.random.default_rng(4)
-    for n in (0, 1, 7, 8, 9, 100, 1001):
-        mask = (g.random(n) < 0.1) * g.integers(1, 3, n).astype(np.uint8)
+    for n, share in [(n, 0.1) for n in (0, 1, 7, 8, 9, 100, 1001)] + \
+            [(3 * ROW_BLOCK + 5, share) for share in (0.0, 0.001, 0.3, 1.0)]:      # several blocks, sparse to full
+        mask = (g.random(n) < share) * g.integers(1, 3, n).astype(np.uint8)
         out1, out2 = np.empty(n, np.int64), np.empty(n, np.int64)
         assert list(out1[:rows_where(mask, out1)]) == list(np.flatnonzero(mask))
         k1, k2 = rows_where_2(mask, out1, out2)
@@ -350,3 +355,112 @@ def test_streams_are_counter_based():
     assert not (Streams(10).uniform("x", keys, 7) == whole).any()
     ck = child_keys(keys, np.array([1, 1, 2, 1]))
     assert len(set(ck)) == 4 and (ck >= 0).all()
+
+
+def test_age_years_is_floor_division_on_the_whole_range():
+    ages = np.arange(0, MAX_AGE_MONTHS + 1)
+    assert [age_years(np.int16(a)) for a in ages] == list(ages // 12)
+
+
+def test_search_cumulative_is_numpys_choice_search():
+    """The cdf search of Generator.choice with weights (zeros and ties included); and weighted_choice,
+    built on it, makes the same draws as Generator.choice, with and without replacement."""
+    from sim.synthesis import weighted_choice
+    g = np.random.default_rng(5)
+    for case in range(60):
+        n = int(g.integers(1, 400))
+        w = g.random(n) * (g.random(n) < g.random())
+        if case % 3 == 0:
+            w = np.round(w * 4) / 4
+        if not w.any():
+            w[g.integers(0, n)] = 1.0
+        x = g.random(int(g.integers(0, 300)))
+        cdf = np.cumsum(w)
+        cdf /= cdf[-1]
+        assert np.array_equal(search_cumulative(w, x, np.argsort(x)), cdf.searchsorted(x, side="right"))
+        size = int(g.integers(1, 2 * np.count_nonzero(w) + 2))
+        replace = size > np.count_nonzero(w) or case % 2 == 0
+        seed = int(g.integers(0, 2**32))
+        want = np.random.default_rng(seed).choice(n, size=size, p=w / w.sum(), replace=replace)
+        assert np.array_equal(weighted_choice(np.random.default_rng(seed), w, size, replace), want)
+
+
+def test_count_at_or_below_is_searchsorted_right():
+    g = np.random.default_rng(8)
+    cdf = np.cumsum([0.1, 0.25, 0.0, 0.4, 0.25])
+    cdf /= cdf[-1]
+    u = np.concatenate([g.random(N), cdf[:-1], [0.0]])      # ties on the cdf values
+    assert np.array_equal(count_at_or_below(cdf, u), cdf.searchsorted(u, side="right"))
+    probs = np.array([0.1, 0.25, 0.0, 0.4, 0.25])           # the draws of Generator.choice with these weights
+    assert np.array_equal(count_at_or_below(cdf, np.random.default_rng(2).random(N)),
+                          np.random.default_rng(2).choice(len(probs), N, p=probs))
+
+
+def test_first_draws_is_unique_in_the_order_drawn():
+    g = np.random.default_rng(9)
+    drawn = g.integers(0, 50, 200)
+    _, first = np.unique(drawn, return_index=True)
+    seen = np.zeros(50, bool)
+    assert np.array_equal(first_draws(drawn, seen), drawn[np.sort(first)])
+    assert seen.sum() == len(first) and len(first_draws(drawn, seen)) == 0      # marked: not again
+
+
+def test_ever_married_probability():
+    g = np.random.default_rng(3)
+    age_months, sex = g.integers(0, 110 * 12, N).astype(np.int16), g.integers(0, 2, N).astype(np.int8)
+    afm, min_age, share, sd = np.array([27.5, 25.9]), np.array([22, 20]), 0.95, 3.5
+    age = age_months / 12.0
+    want = share * 0.5 * (1.0 + np.vectorize(math.erf)((age - afm[sex]) / sd / math.sqrt(2.0)))
+    want[age < min_age[sex]] = 0.0
+    assert np.array_equal(ever_married_probability(age_months, sex, afm, min_age, share, sd), want)
+
+
+def test_age_windows_by_value_is_age_windows():
+    """Men's ages in whole months, evenly spaced or with gaps; women's targets on and between them."""
+    from agents.marriage import age_windows, age_windows_by_value
+    g = np.random.default_rng(11)
+    for case in range(40):
+        m_age = np.sort(g.integers(0, int(g.integers(1, 1500)), int(g.integers(1, 2000)))) / 12.0
+        if case % 4 == 0:
+            m_age = m_age[m_age % 2 < 0.5]     # gaps
+        if len(m_age) == 0:
+            continue
+        target = g.integers(-100, 1700, int(g.integers(0, 1000))) / 12.0 + g.standard_normal() * (case % 2)
+        gap_sd = float(g.choice([5.0, 1 / 12, 0.0]))
+        want = age_windows(target, np.argsort(target), m_age, gap_sd)
+        assert all(np.array_equal(a, b) for a, b in zip(age_windows_by_value(target, m_age, gap_sd), want))
+
+
+def test_is_constant():
+    assert is_constant(np.zeros(0, np.int8)) and is_constant(np.full(5, 7, np.int16))
+    x = np.full(50, 3, np.uint32)
+    x[49] = 4
+    assert not is_constant(x) and is_constant(x[:49])
+
+
+def test_age_bits_mark_the_non_zero_ages():
+    table = np.zeros(101)
+    table[[0, 15, 49, 63, 64, 100]] = 0.5
+    low, high = age_bits(table)
+    assert [a for a in range(128) if ((int(low) | int(high) << 64) >> a) & 1] == [0, 15, 49, 63, 64, 100]
+    with pytest.raises(ValueError, match="at most 128 ages"):
+        age_bits(np.ones(129))
+
+
+@pytest.mark.parametrize("parts", [1, 2, 7])
+def test_household_earnings_sum_each_household_for_any_number_of_parts(parts):
+    g = np.random.default_rng(9)
+    n, n_h = 100_003, 30_001
+    household = np.sort(g.integers(0, n_h, n)).astype(np.int32)
+    moved = g.random(n) < 0.05                                             # some rows out of their group
+    household[moved] = g.integers(0, n_h, np.count_nonzero(moved))
+    alive = g.random(n) < 0.9
+    gross = np.where(alive, g.integers(0, 5, n) * 1000.0, -np.inf)       # ties among the top pays
+    contributions = np.where(alive, g.random(n) * 9000.0, 0.0)
+    hw = np.full((n_h, 2), 123.0)                                          # reset by the kernel
+    household_earnings(household, gross, contributions, hw, parts)
+    top = np.full(n_h, -np.inf)
+    np.maximum.at(top, household, gross)
+    net = np.zeros(n_h)
+    np.add.at(net, household, np.floor(contributions * FIXED_PER_YUAN + 0.5))
+    assert hw[:, 0].tobytes() == top.tobytes() and hw[:, 1].tobytes() == net.tobytes()

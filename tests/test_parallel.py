@@ -12,14 +12,17 @@ import pytest
 from agents.ageing import age_one_month
 from agents.census import count_census, count_women_at_work
 from agents.compaction import gather
-from agents.childcare import children_needing_care
-from agents.conception import conception_candidates, short_of_desired
+from agents.childcare import children_needing_care, rank_care_modes
+from agents.conception import conception_candidates, decide_conception, may_conceive, short_of_desired
 from agents.employment import count_down_leave, decide_employment, grow_wages, monthly_growth_factors
-from agents.income import claim_members, household_taxes, person_incomes
+from agents.income import (claim_members, household_taxes, household_totals, income_write, leave_pay_total,
+                           person_incomes)
+from agents.sums import FIXED_PER_YUAN
 from agents.marriage import children_moving_with, decide_divorce, enter_search
 from agents.migration import decide_household_emigration, members_of
 from agents.mortality import decide_deaths
 from agents.rng import Streams, _fill_parallel, _fill_serial
+from agents.rows import _rows_of
 from agents.taxes import BASIC_DEDUCTION_ANNUAL, BRACKET_RATE, BRACKET_UPPER
 
 N = 400_003        # not a multiple of the chunk or thread counts
@@ -91,12 +94,20 @@ def test_demography_kernels(people):
                                          p["months_pregnant"], p["parity"], p["months_since_last_birth"], p["desired"],
                                          p["hukou"], p["key"], 1, False, 0.9, SEED_STREAM, 2, True, 0.5, SEED_STREAM + 1,
                                          rel, 3, np.array([420, 540]), mask()))
+    women = np.flatnonzero(p["sex"] == 1)
+    same(may_conceive, lambda: (women, p["age_months"], p["key"], rel, 0.2, SEED_STREAM, 7))
+    same(decide_conception, lambda: (women, p["age_months"], p["parity"], p["months_since_last_birth"], p["key"],
+                                     p["table"][:, 0].repeat(len(women) // 101 + 1)[: len(women)], rel, 0.2,
+                                     np.array([0.5, -1.0, -3.0]), -0.1, SEED_STREAM, 7))
     same(short_of_desired, lambda: (p["alive"], p["sex"], p["partner"], p["age_months"], p["parity"], p["desired"], 600,
                                     mask()))
     same(count_census, lambda: (p["alive"], p["age_months"], p["sex"], p["district"], 101, 16, 36))
     same(count_women_at_work, lambda: (p["alive"], p["sex"], p["age_months"], p["employed"], 1,
                                        np.array([[25, 49], [15, 10_000]])))
     same(gather, lambda: (p["key"], np.random.default_rng(1).permutation(N), np.empty(N, np.int64)))
+    marks = (np.random.default_rng(3).random(N) < 0.2) * p["sex"].astype(np.uint8) + p["flag"]
+    same(_rows_of, lambda: (marks, np.zeros(N, np.int64), np.zeros(N, np.int64)))
+    same(_rows_of, lambda: (marks, np.zeros(N, np.int64), np.zeros(0, np.int64)))
 
 
 def test_economy_kernels(people):
@@ -105,6 +116,10 @@ def test_economy_kernels(people):
     same(children_needing_care, lambda: (p["alive"], p["age_months"], p["mother"], c["childcare_mode"](), 36,
                                          np.zeros(N, np.uint8)))
     same(count_down_leave, lambda: (p["alive"], c["leave_months_left"]()))
+    g = np.random.default_rng(7)
+    care = (g.random((N, 4)) * 3000, g.random(N) * 20_000, np.array([0.0, 0.5, -0.2, -1.0]), -2.0, 1000.0,
+            g.random((N, 4)) < 0.7, p["flag"], g.random((N, 4)))
+    same(rank_care_modes, lambda: care)
     same(decide_employment, lambda: (p["alive"], p["sex"], p["age_months"], c["employed"](), p["leave_months_left"],
                                      p["months_since_last_birth"], p["key"], np.array([720, 660]), 216, 0.01, 0.05,
                                      0.3, np.array([240, 480]), p["flag"], 0.1, SEED_STREAM, 7))
@@ -122,6 +137,19 @@ def test_economy_kernels(people):
                                    BRACKET_RATE, BASIC_DEDUCTION_ANNUAL, np.zeros(n_h), np.zeros(n_h, np.uint8)))
     claims = g.integers(0, 2**63, (n_h + 63) // 64, dtype=np.int64).astype(np.uint64)
     same(claim_members, lambda: (p["alive"], p["household"], claims, np.zeros(N, np.uint8)))
+    hw[:, 1] = np.floor(g.random(n_h) * 20_000 * FIXED_PER_YUAN)
+    claim, hukou = (g.random(n_h) < 0.3).astype(np.uint8), p["hukou"][:n_h]
+    same(household_totals, lambda: (hw, children, claim, np.float64(2000.0), np.float64(1000.0), 0.105, BRACKET_UPPER,
+                                    BRACKET_RATE, BASIC_DEDUCTION_ANNUAL, 500.0, True, hukou, 300.0, 150.0,
+                                    np.zeros((n_h + 63) // 64, np.uint64)))
+    fixed = lambda: np.floor(g.random(n_h) * 1000 * FIXED_PER_YUAN)  # noqa: E731
+    net_claim, subsidy_h, allowance_h = fixed(), fixed(), fixed()
+    grants = np.unique(g.integers(0, n_h, 500)).astype(np.int64)
+    amounts = g.random(len(grants)) * 5000
+    for transfers in ((subsidy_h, allowance_h), (np.zeros(0), np.zeros(0))):
+        same(income_write, lambda: (hw, children, net_claim, claims, *transfers, grants, amounts,
+                                    500.0, False, hukou, np.zeros(n_h, np.float32)))
+    same(leave_pay_total, lambda: (p["alive"], p["leave_months_left"], p["wage"], 0.8))
 
 
 def test_random_fill():
