@@ -78,7 +78,9 @@ def person_incomes(alive, age_months, sex, employed, leave_months_left, wage,
                    bracket_upper, bracket_rate, basic_deduction_annual, gross, contributions, child):
     """Per row, in parallel: ``gross[i]`` the gross pay of a living person (−inf for the dead),
     ``contributions[i]`` their contribution with the tax of no deduction (0 for the dead),
-    ``child[i]`` 1 for a living child under 3, 2 for one aged 3–17, else 0.
+    ``child[i]`` 1 for a living child under 3, 2 for one aged 3–17, else 0 → the month's leave pay
+    (leave_pay_rate × wage of each living person on leave), yuan, each term in 2**-16 yuan
+    (``to_fixed``, added as integers: the same in any order).
 
     The schedule must have the law's seven brackets: the loop then has no branch (every choice is
     a select, ``agents.taxes.tax_7``), so it runs in SIMD lanes; the arithmetic is that of
@@ -90,6 +92,7 @@ def person_incomes(alive, age_months, sex, employed, leave_months_left, wage,
     s0, s1, s2, s3, s4, s5, s6, s7, s8, s9 = sc[0], sc[1], sc[2], sc[3], sc[4], sc[5], sc[6], sc[7], sc[8], sc[9]
     s10, s11, s12, s13, s14, s15, s16, s17, s18 = sc[10], sc[11], sc[12], sc[13], sc[14], sc[15], sc[16], sc[17], sc[18]
     rate32 = np.float32(social_rate)
+    leave_pay_total = np.int64(0)
     for i in prange(alive.shape[0]):
         a = age_years(age_months[i])
         w = wage[i]
@@ -107,6 +110,8 @@ def person_incomes(alive, age_months, sex, employed, leave_months_left, wage,
         contributions[i] = v if living else 0.0
         age = age_months[i]
         child[i] = 0 if not living else (1 if age < UNDER3_MONTHS else (2 if age < ADULT_MONTHS else 0))
+        leave_pay_total += np.int64(to_fixed(leave_pay)) if living & on_leave else np.int64(0)
+    return leave_pay_total / FIXED_PER_YUAN
 
 
 @parallel_kernel
@@ -132,17 +137,6 @@ def household_earnings(household, gross, contributions, hw, parts):
                 top = hw[h, HW_TOP_GROSS]
                 hw[h, HW_TOP_GROSS] = g if g > top else top
                 hw[h, HW_NET] += to_fixed(contributions[i])
-
-
-@parallel_kernel
-def leave_pay_total(alive, leave_months_left, wage, leave_pay_rate):
-    """The month's leave pay (leave_pay_rate × wage of each living person on leave), yuan, each
-    term in 2**-16 yuan (``to_fixed``, added as integers: the same in any order)."""
-    total = np.int64(0)
-    for i in prange(alive.shape[0]):
-        if leave_months_left[i] > 0 and alive[i]:
-            total += np.int64(to_fixed(leave_pay_rate * wage[i]))
-    return total / FIXED_PER_YUAN
 
 
 @kernel

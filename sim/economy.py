@@ -24,7 +24,7 @@ import numpy as np
 
 from agents.income import (HW_COLUMNS, children_and_transfers, claim_members,
                            household_earnings, household_taxes, household_totals, income_claimers, income_write,
-                           leave_pay_total, person_incomes)
+                           person_incomes)
 from agents.rows import rows_where
 from agents.birth_costs import birth_cost_terms
 from agents.census import count_women_at_work
@@ -229,11 +229,10 @@ class HouseholdEconomy:
         person_args = (p["alive"], p["age_months"], p["sex"], p["employed"], p["leave_months_left"], p["wage"])
         pay_args = (young[0], young[1], young_pay_factor, gross_f32, lv["leave_pay_rate"],
                     prm["social_insurance_rate"], self.other_income_month)
-        person_incomes(*person_args, *pay_args, BRACKET_UPPER, BRACKET_RATE, BASIC_DEDUCTION_ANNUAL,
-                       gross, contributions, child)
+        leave_pay = person_incomes(*person_args, *pay_args, BRACKET_UPPER, BRACKET_RATE, BASIC_DEDUCTION_ANNUAL,
+                                   gross, contributions, child)
         hw = ws.get("household_work", n_h * HW_COLUMNS, np.float64).reshape(n_h, HW_COLUMNS)
         household_earnings(p["household"], gross, contributions, hw, numba.get_num_threads())
-        leave_pay = leave_pay_total(p["alive"], p["leave_months_left"], p["wage"], lv["leave_pay_rate"])
         self.ledger.pay("maternity_leave_days", leave_pay * (1.0 - lv["leave_employer_share"]))
         # children under 18 by household, and the cash transfers per child by birth order (if a lever pays any)
         kids = ws.get("kids", n, np.int64)

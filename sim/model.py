@@ -251,7 +251,7 @@ class FertilityModel(mesa.Model):
             return
         priority = self.pop.household("tenure") == TENURE_PUBLIC_PRIORITY
         self._census = None
-        self.economy.after_compaction(self.pop.compact(UNDER3_MONTHS, priority))
+        self.economy.after_compaction(self.pop.compact(UNDER3_MONTHS, priority, work=self._row_work()))
 
     def run(self, progress=None):
         """Step to the horizon; progress(months_done, n_months) after each month."""

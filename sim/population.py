@@ -71,13 +71,16 @@ class Population:
         h_dead = 1.0 - np.count_nonzero(self.household("n_members")) / max(self.n_households, 1)
         return p_dead, h_dead
 
-    def compact(self, child_months: int, keep_household: np.ndarray | None = None) -> np.ndarray:
+    def compact(self, child_months: int, keep_household: np.ndarray | None = None,
+                work: np.ndarray | None = None) -> np.ndarray:
         """Drop the rows of persons who are gone (not alive) unless a living child younger than
         ``child_months`` names them as mother, and of households that no kept person belongs to
         (unless ``keep_household`` says to keep them); the persons kept are grouped by household
         (row order within one), the households keep their order, links are renumbered (a mother
         whose row goes becomes NO_MOTHER). → the kept household rows (old indices), for callers
-        that hold per-household arrays of their own."""
+        that hold per-household arrays of their own. ``work``: a buffer of at least 8 bytes a person
+        row to move the fields through (the model passes one of its month's work arrays, whose pages
+        are already mapped), else one is allocated."""
         p, h = self.p, self.h
         keep_p, keep_h = survivors(p["alive"], p["mother"], p["age_months"], p["household"], child_months,
                                    self.n_households, np.zeros(0, np.bool_) if keep_household is None else keep_household)
@@ -85,14 +88,16 @@ class Population:
         order = household_order(keep_p, p["household"], new_household, int(keep_h.sum()))
         renumber_links(keep_p, p["partner"], p["mother"], p["household"], positions(order, self.n), new_household)
         n_p = len(order)
-        moved = {}                      # a work array per item size; arrays are moved as raw bytes
-        for arr in p.values():
+        if work is None or work.nbytes < 8 * n_p:
+            work = np.empty(n_p, np.uint64)
+        work = work.view(np.uint8)[: 8 * n_p]
+        for arr in p.values():          # moved as raw bytes through the one work buffer
             raw = arr.view(f"u{arr.itemsize}")
             if is_constant(raw):        # one value in every row (a field no one has set yet): nothing to move
                 continue
-            work = moved.setdefault(arr.itemsize, np.empty(n_p, raw.dtype))
-            gather(raw, order, work)
-            raw[:n_p] = work
+            moved = work[: arr.itemsize * n_p].view(raw.dtype)
+            gather(raw, order, moved)
+            raw[:n_p] = moved
         n_h = 0
         for arr in h.values():
             n_h = compact_rows(arr, keep_h)

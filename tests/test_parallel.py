@@ -15,8 +15,7 @@ from agents.compaction import gather
 from agents.childcare import children_needing_care, rank_care_modes
 from agents.conception import conception_candidates, decide_conception, may_conceive, short_of_desired
 from agents.employment import count_down_leave, decide_employment, grow_wages, monthly_growth_factors
-from agents.income import (claim_members, household_taxes, household_totals, income_write, leave_pay_total,
-                           person_incomes)
+from agents.income import claim_members, household_taxes, household_totals, income_write, person_incomes
 from agents.sums import FIXED_PER_YUAN
 from agents.marriage import children_moving_with, decide_divorce, enter_search
 from agents.migration import decide_household_emigration, members_of
@@ -149,7 +148,6 @@ def test_economy_kernels(people):
     for transfers in ((subsidy_h, allowance_h), (np.zeros(0), np.zeros(0))):
         same(income_write, lambda: (hw, children, net_claim, claims, *transfers, grants, amounts,
                                     500.0, False, hukou, np.zeros(n_h, np.float32)))
-    same(leave_pay_total, lambda: (p["alive"], p["leave_months_left"], p["wage"], 0.8))
 
 
 def test_random_fill():
