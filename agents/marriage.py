@@ -12,23 +12,24 @@ from agents.state import FEMALE, NO_PARTNER
 
 @parallel_kernel
 def enter_search(alive, age_months, sex, partner, searching, ever_married, key,
-                 p_search_month, rel_previously_married, seed_stream, month, pool):
+                 p_search_month, rel_previously_married, seed_stream, month, pool, p_row):
     """Singles not yet searching join the pool with probability p_search_month[age_year, sex]
     (× rel_previously_married if married before), drawing ``uniform_one(seed_stream, key,
     month, 0)``; ``searching`` is set in place. ``pool[i]``: 1 for a woman, 2 for a man in the
-    pool after that (living singles who search), else 0. The draw is made only where it can
-    decide (a single not yet searching, with p > 0): its hash costs more than the rest of a row."""
+    pool after that (living singles who search), else 0. ``p_row`` (float64, a row each) is work
+    space: as in ``decide_deaths`` the table is looked up in one loop and the draws are made in
+    another, for every row and without a branch, so that it runs in SIMD lanes (with AVX-512; on
+    AVX2 the hash runs a row at a time)."""
     n_ages = p_search_month.shape[0]
     for i in prange(alive.shape[0]):
+        p = p_search_month[min(age_years(age_months[i]), n_ages - 1), sex[i]]
+        p_row[i] = p * rel_previously_married if ever_married[i] else p
+    for i in prange(alive.shape[0]):
         single = alive[i] & (partner[i] == NO_PARTNER)
-        now = searching[i]
-        if single and not now:
-            p = p_search_month[min(age_years(age_months[i]), n_ages - 1), sex[i]]
-            if ever_married[i]:
-                p = p * rel_previously_married
-            if p > 0.0:
-                now = uniform_one(seed_stream, key[i], month, 0) < p
-            searching[i] = now
+        was = searching[i]
+        now = was | (uniform_one(seed_stream, key[i], month, 0) < p_row[i])
+        now = now if single else was
+        searching[i] = now
         pool[i] = (1 if sex[i] == FEMALE else 2) if single & now else 0
 
 
@@ -164,14 +165,16 @@ def decide_divorce(alive, sex, partner, key, p_divorce_month, seed_stream, month
 
 
 @parallel_kernel
-def children_moving_with(alive, mother, age_months, household, is_bride, adult_months, moves):
+def children_moving_with(alive, mother, age_months, household, is_bride, bride_households, adult_months, moves):
     """``moves[i]`` = 1 for living children under ``adult_months`` whose mother is a bride of this
     month (``is_bride`` by person) and who live in her household (checked before anyone
-    moves), else 0."""
+    moves), else 0. ``bride_households``: the brides' households as bits (``as_bits``' layout); a row
+    outside them is passed over after one bit test, without looking up its mother's row."""
     for i in prange(alive.shape[0]):
         k = 0
-        if alive[i] and age_months[i] < adult_months:
+        h = household[i]
+        if h >= 0 and (bride_households[h >> 6] >> np.uint64(h & 63)) & np.uint64(1):
             m = mother[i]
-            if m >= 0 and is_bride[m] and household[i] == household[m]:
+            if alive[i] and age_months[i] < adult_months and m >= 0 and is_bride[m] and household[m] == h:
                 k = 1
         moves[i] = k

@@ -314,7 +314,7 @@ class FertilityModel(mesa.Model):
     def _immigrate(self, cm):
         """New single young adults from elsewhere, each forming a one-person family household."""
         prm = self.params
-        expected = prm["immigration_rate"] * self.pop.person("alive").sum() / 12.0
+        expected = prm["immigration_rate"] * np.count_nonzero(self.pop.person("alive")) / 12.0
         u = self.streams.uniform("immigration_count", np.array([0]), cm)[0]
         k = int(expected + u)
         if k == 0:
@@ -357,7 +357,7 @@ class FertilityModel(mesa.Model):
         pool = self._mask()
         enter_search(p["alive"], p["age_months"], p["sex"], p["partner"], p["searching"], p["ever_married"],
                      p["key"], self.p_search_month, prm["search_rel_previously_married"],
-                     self.streams.seed_stream("search_entry"), cm, pool)
+                     self.streams.seed_stream("search_entry"), cm, pool, self._row_work())
         women, men = self._rows_2(pool)
         if len(women) == 0 or len(men) == 0:
             return
@@ -395,8 +395,13 @@ class FertilityModel(mesa.Model):
         # the wife's minor children living with her move with her
         is_bride = self.scratch.get("person_flag", pop.n, np.bool_)     # all False between uses
         is_bride[wives] = True
+        bride_households = self.scratch.get("household_bits", (pop.n_households + 63) // 64, np.uint64, fill=0)
+        wives_households = p["household"][wives].astype(np.uint64)
+        np.bitwise_or.at(bride_households, wives_households >> np.uint64(6),
+                         np.left_shift(np.uint64(1), wives_households & np.uint64(63)))
         moves = self._mask()
-        children_moving_with(p["alive"], p["mother"], p["age_months"], p["household"], is_bride, ADULT_MONTHS, moves)
+        children_moving_with(p["alive"], p["mother"], p["age_months"], p["household"], is_bride, bride_households,
+                             ADULT_MONTHS, moves)
         is_bride[wives] = False
         kids = self._by_pid(self._rows(moves))
         mothers = p["mother"]

@@ -108,7 +108,7 @@ def test_enter_search(people):
     searching = p["searching"].copy()
     pool = np.zeros(N, np.uint8)
     enter_search(p["alive"], p["age_months"], p["sex"], p["partner"], searching, p["ever_married"], p["key"],
-                 table, 0.5, seed_stream("search_entry"), MONTH, pool)
+                 table, 0.5, seed_stream("search_entry"), MONTH, pool, np.empty(N))
     u = drawn("search_entry", p["key"])
     for i in range(N):
         pr = table[min(p["age_months"][i] // 12, 100), p["sex"][i]] * (0.5 if p["ever_married"][i] else 1.0)
@@ -193,8 +193,12 @@ def test_children_moving_with_a_bride(people):
     mother = np.where(g.random(N) < 0.7, g.integers(0, N, N), -1).astype(np.int32)
     household = g.integers(0, 50, N).astype(np.int32)
     bride = g.random(N) < 0.3
+    bride[household >= 40] = False                                         # households 40-49: no bride
     mask = np.zeros(N, np.uint8)
-    children_moving_with(p["alive"], mother, p["age_months"], household, bride, 18 * 12, mask)
+    bride_households = np.zeros(1, np.uint64)
+    as_bits(np.bincount(household[bride], minlength=50) > 0, bride_households)
+    assert not bride_households[0] >> np.uint64(40)
+    children_moving_with(p["alive"], mother, p["age_months"], household, bride, bride_households, 18 * 12, mask)
     for i in range(N):
         m = mother[i]
         want = p["alive"][i] and p["age_months"][i] < 216 and m >= 0 and bride[m] and household[i] == household[m]

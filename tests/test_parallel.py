@@ -18,7 +18,7 @@ from agents.employment import count_down_leave, decide_employment, grow_wages, m
 from agents.income import claim_members, household_taxes, household_totals, income_write, person_incomes
 from agents.sums import FIXED_PER_YUAN
 from agents.marriage import children_moving_with, decide_divorce, enter_search
-from agents.migration import decide_household_emigration, members_of
+from agents.migration import as_bits, decide_household_emigration, members_of
 from agents.mortality import decide_deaths
 from agents.rng import Streams, _fill_parallel, _fill_serial
 from agents.rows import _rows_of
@@ -80,9 +80,12 @@ def test_demography_kernels(people):
     bits = np.random.default_rng(2).integers(0, 2**63, (N // 3 + 63) // 64, dtype=np.int64).astype(np.uint64)
     same(members_of, lambda: (p["alive"], p["household"], bits, mask()))
     same(enter_search, lambda: (p["alive"], p["age_months"], p["sex"], p["partner"], c["searching"](), p["ever_married"],
-                                p["key"], p["table"], 0.5, SEED_STREAM, 7, mask()))
+                                p["key"], p["table"], 0.5, SEED_STREAM, 7, mask(), np.empty(N)))
     same(decide_divorce, lambda: (p["alive"], p["sex"], p["partner"], p["key"], 0.01, SEED_STREAM, 7, mask()))
-    same(children_moving_with, lambda: (p["alive"], p["mother"], p["age_months"], p["household"], p["flag"], 216, mask()))
+    bride_households = np.zeros((N // 3 + 63) // 64, np.uint64)
+    as_bits(np.bincount(p["household"][p["flag"]], minlength=N // 3) > 0, bride_households)
+    same(children_moving_with, lambda: (p["alive"], p["mother"], p["age_months"], p["household"], p["flag"],
+                                        bride_households, 216, mask()))
     rel = np.zeros(101)
     rel[15:50] = 0.5
     same(conception_candidates, lambda: (p["alive"], p["sex"], p["age_months"], p["partner"], p["fecund"],
