@@ -13,17 +13,17 @@ the sum does not depend on the order of the rows)
     gross − tax − social insurance + leave pay + other income.
 
 1. ``person_incomes`` (parallel, per row, branch-free): gross pay, and the contribution with the
-   tax of no deduction; who is a child.
-2. ``household_earnings`` (in row order, branch-free): top gross pay and the sum of contributions
-   per household; ``leave_pay_total``: the leave pay of the month; ``children_and_transfers`` (over
-   the children): children per household, and the transfers per child when a lever pays any.
+   tax of no deduction; who is a child; the leave pay of the month.
+2. ``household_earnings`` (parallel over ranges of households, each in row order): top gross pay and
+   the sum of contributions per household; ``children_and_transfers`` (over the children): children
+   per household, and the transfers per child when a lever pays any.
 3. ``household_taxes`` (parallel, per household): the top earner's marginal rate with the
    household's child deduction, and which households' top earners claim one;
-   ``household_totals``: the claims as bits, and the month's forgone tax, housing subsidies and
-   per-pupil costs.
+   ``household_totals`` (parallel): the claims as bits, and the month's forgone tax, housing subsidies
+   and per-pupil costs.
 4. ``income_claimers``: for claiming households only, the sum again with the top earner's
    contribution taxed with the deduction (members from ``claim_members``).
-5. ``income_write``: income = net + transfers (subsidies, allowances, housing subsidy, grants).
+5. ``income_write`` (parallel): income = net + transfers (subsidies, allowances, housing subsidy, grants).
 
 Fiscal totals are sums of terms rounded to 2**-16 yuan (``agents.sums.to_fixed``), so they
 do not depend on the order of the rows, which compactions change (sim/population.py). The
