@@ -57,7 +57,6 @@ def age_windows(target, by_target, m_age, gap_sd):
     return lows, highs
 
 
-
 @kernel
 def age_windows_by_value(target, m_age, gap_sd):
     """The same windows as ``age_windows`` (np.searchsorted(m_age, target ∓ gap_sd), m_age sorted)
