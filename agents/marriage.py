@@ -18,8 +18,7 @@ def enter_search(alive, age_months, sex, partner, searching, ever_married, key,
     month, 0)``; ``searching`` is set in place. ``pool[i]``: 1 for a woman, 2 for a man in the
     pool after that (living singles who search), else 0. ``p_row`` (float64, a row each) is work
     space: as in ``decide_deaths`` the table is looked up in one loop and the draws are made in
-    another, for every row and without a branch, so that it runs in SIMD lanes (with AVX-512; on
-    AVX2 the hash runs a row at a time)."""
+    another, for every row and without a branch, so that it runs in SIMD lanes."""
     n_ages = p_search_month.shape[0]
     for i in prange(alive.shape[0]):
         p = p_search_month[min(age_years(age_months[i]), n_ages - 1), sex[i]]
