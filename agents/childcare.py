@@ -29,7 +29,44 @@ from numba import prange
 from agents.jit import kernel, parallel_kernel
 
 from agents.state import (CARE_GRANDPARENT, CARE_MODE_NAMES, CARE_MOTHER, CARE_NANNY,  # noqa: F401
-                          CARE_NURSERY, N_CARE_MODES, NO_CARE_MODE)
+                          CARE_NURSERY, HUKOU_LOCAL, N_CARE_MODES, NO_CARE_MODE)
+
+
+@parallel_kernel
+def care_choice_inputs(kids, mother, household, wage, leave_months_left, hukou, age_months, grandparents_nearby,
+                       household_income, net_wage_share, net_wage_f32, nursery_fee, fee_subsidy, subsidy_local_only,
+                       nanny_price, nursery_min_age_months):
+    """The children who need a care decision (rows ``kids``, each with a mother) → the inputs of
+    ``rank_care_modes`` in one pass: (price (n, 4) yuan a month, available (n, 4), income (n,) of
+    the household, fee subsidy (n,) each would get in a nursery). Prices: mother care her lost net
+    wage (wage × net_wage_share, in float32 if ``net_wage_f32``, as numpy multiplies a float32 wage
+    by a Python float), grandparents 0, nursery max(fee − subsidy, 0) (the subsidy for local-hukou
+    children only if ``subsidy_local_only``), nanny ``nanny_price``. Available: mother and nanny;
+    grandparents with grandparents nearby; nursery from ``nursery_min_age_months``; only the mother
+    while she is on paid leave."""
+    n = kids.shape[0]
+    price = np.zeros((n, N_CARE_MODES))
+    available = np.ones((n, N_CARE_MODES), np.bool_)
+    income = np.empty(n)
+    subsidy = np.empty(n)
+    share32 = np.float32(net_wage_share)
+    for j in prange(n):
+        i = kids[j]
+        m = mother[i]
+        h = household[i]
+        income[j] = household_income[h]
+        w = wage[m]
+        price[j, CARE_MOTHER] = np.float64(w * share32) if net_wage_f32 else np.float64(w) * net_wage_share
+        s = fee_subsidy * (1.0 if (hukou[i] == HUKOU_LOCAL or not subsidy_local_only) else 0.0)
+        subsidy[j] = s
+        price[j, CARE_NURSERY] = max(nursery_fee - s, 0.0)
+        price[j, CARE_NANNY] = nanny_price
+        available[j, CARE_GRANDPARENT] = grandparents_nearby[h] > 0
+        available[j, CARE_NURSERY] = age_months[i] >= nursery_min_age_months
+        if leave_months_left[m] > 0:                    # a mother on paid leave cares for her child herself
+            for k in range(1, N_CARE_MODES):
+                available[j, k] = False
+    return price, available, income, subsidy
 
 
 CARE_CHUNK_ROWS = 4096      # children per chunk of rank_care_modes' parallel loop (its work arrays are per chunk)

@@ -28,13 +28,13 @@ from agents.income import (HW_COLUMNS, children_and_transfers, claim_members,
 from agents.rows import rows_where
 from agents.birth_costs import birth_cost_terms
 from agents.census import count_women_at_work
-from agents.childcare import children_needing_care, rank_care_modes, settle_care_mode
+from agents.childcare import care_choice_inputs, children_needing_care, rank_care_modes, settle_care_mode
 from agents.conception import short_of_desired
 from agents.employment import (apply_motherhood_penalty, count_down_leave, decide_employment, grow_wages,
                                monthly_growth_factors)
 from agents.housing import admit_multichild_renters, priority_discounts_and_tenure
 from agents.nursery import ration_nursery_places
-from agents.state import (CARE_GRANDPARENT, CARE_MODE_NAMES, CARE_MOTHER, CARE_NANNY, CARE_NURSERY, FEMALE,
+from agents.state import (CARE_MODE_NAMES, CARE_MOTHER, CARE_NURSERY, FEMALE,
                           HUKOU_LOCAL, N_CARE_MODES, TENURE_NAMES)
 from agents.sums import fixed_total
 from agents.taxes import BASIC_DEDUCTION_ANNUAL, BRACKET_RATE, BRACKET_UPPER
@@ -112,21 +112,14 @@ class HouseholdEconomy:
         children_needing_care(p["alive"], p["age_months"], p["mother"], p["childcare_mode"], UNDER3_MONTHS, needs)
         kids = m._rows(needs).copy()
         mothers = p["mother"][kids]
-        hh = p["household"][kids]
-        income = self.household_income()[hh].astype(float)
-        on_leave = p["leave_months_left"][mothers] > 0
-        price = np.zeros((len(kids), N_CARE_MODES))
         # the price of mother care is the net wage she gives up (0 without earning capacity)
-        price[:, CARE_MOTHER] = p["wage"][mothers] * (1 - prm["tax_and_social_share"])
-        fee = m.lever["nursery_fee"]
-        subsidy = m.lever["nursery_fee_subsidy"] * self._eligible("nursery_fee_subsidy", p["hukou"][kids])
-        price[:, CARE_NURSERY] = np.maximum(fee - subsidy, 0.0)
-        price[:, CARE_NANNY] = prm["nanny_price"]
-        available = np.ones((len(kids), N_CARE_MODES), bool)
-        available[:, CARE_GRANDPARENT] = m.pop.household("grandparents_nearby")[hh] > 0
-        available[:, CARE_NURSERY] = p["age_months"][kids] >= prm["nursery_min_age_months"]
-        # a mother on paid leave cares for her child herself
-        available[on_leave, 1:] = False
+        net_wage_share = 1 - prm["tax_and_social_share"]
+        price, available, income, subsidy = care_choice_inputs(
+            kids, p["mother"], p["household"], p["wage"], p["leave_months_left"], p["hukou"], p["age_months"],
+            m.pop.household("grandparents_nearby"), self.household_income(), float(net_wage_share),
+            (p["wage"][:0] * net_wage_share).dtype == np.float32, float(m.lever["nursery_fee"]),
+            float(m.lever["nursery_fee_subsidy"]), self._local_only("nursery_fee_subsidy"), float(prm["nanny_price"]),
+            float(prm["nursery_min_age_months"]))
         u = m.streams.uniform_k("care_mode", p["key"][kids], cm, N_CARE_MODES)
         rank = rank_care_modes(price, income, self.asc, prm["care_beta_price"], prm["income_floor"], available,
                                np.ones(len(kids), np.bool_), u)

@@ -6,8 +6,10 @@ import numpy as np
 import pytest
 
 from agents.childcare import (CARE_GRANDPARENT, CARE_MODE_NAMES, CARE_MOTHER, CARE_NANNY, CARE_NURSERY,
-                              N_CARE_MODES, NO_CARE_MODE, choose_care_mode, rank_care_modes, settle_care_mode)
+                              N_CARE_MODES, NO_CARE_MODE, care_choice_inputs, choose_care_mode, rank_care_modes,
+                              settle_care_mode)
 from agents.nursery import ration_nursery_places
+from agents.state import HUKOU_LOCAL
 
 ASC = np.array([0.0, 0.8, -0.3, -1.2])
 BETA_PRICE = -2.5
@@ -258,3 +260,38 @@ def test_bad_district_is_an_error():
 def test_mode_constants():
     assert (CARE_MOTHER, CARE_GRANDPARENT, CARE_NURSERY, CARE_NANNY) == (0, 1, 2, 3)
     assert CARE_MODE_NAMES == ("mother", "grandparent", "nursery", "nanny") and N_CARE_MODES == 4
+
+
+@pytest.mark.parametrize("share", [0.2, np.float64(0.2)])      # a Python float keeps numpy's product float32
+@pytest.mark.parametrize("local_only", [False, True])
+def test_care_choice_inputs_match_the_array_code(share, local_only):
+    g = np.random.default_rng(11)
+    n, n_h = 50_000, 20_000
+    mother = g.integers(0, n, n).astype(np.int32)
+    household = g.integers(0, n_h, n).astype(np.int32)
+    wage = (g.random(n) * 30_000).astype(np.float32)
+    leave = np.where(g.random(n) < 0.1, 3, 0).astype(np.int16)
+    hukou = g.integers(0, 2, n).astype(np.int8)
+    age = g.integers(0, 36, n).astype(np.int16)
+    grandparents = g.integers(0, 3, n_h).astype(np.int8)
+    income_h = (g.random(n_h) * 40_000).astype(np.float32)
+    kids = np.flatnonzero(g.random(n) < 0.3)
+    fee, fee_subsidy, nanny, min_age = np.float64(2700.0), np.float64(800.0), 7000.0, 12
+    net = 1 - share
+    price, available, income, subsidy = care_choice_inputs(
+        kids, mother, household, wage, leave, hukou, age, grandparents, income_h, float(net),
+        (wage[:0] * net).dtype == np.float32, float(fee), float(fee_subsidy), local_only, nanny, float(min_age))
+    # the array code the kernel replaced (sim/economy.py)
+    mothers, hh = mother[kids], household[kids]
+    want_price = np.zeros((len(kids), N_CARE_MODES))
+    want_price[:, CARE_MOTHER] = wage[mothers] * net
+    eligible = (hukou[kids] == HUKOU_LOCAL) if local_only else np.ones(len(kids), bool)
+    want_subsidy = fee_subsidy * eligible
+    want_price[:, CARE_NURSERY] = np.maximum(fee - want_subsidy, 0.0)
+    want_price[:, CARE_NANNY] = nanny
+    want_available = np.ones((len(kids), N_CARE_MODES), bool)
+    want_available[:, CARE_GRANDPARENT] = grandparents[hh] > 0
+    want_available[:, CARE_NURSERY] = age[kids] >= min_age
+    want_available[leave[mothers] > 0, 1:] = False
+    assert price.tobytes() == want_price.tobytes() and available.tobytes() == want_available.tobytes()
+    assert income.tobytes() == income_h[hh].astype(float).tobytes() and subsidy.tobytes() == want_subsidy.tobytes()

@@ -12,7 +12,7 @@ import pytest
 from agents.ageing import age_one_month
 from agents.census import count_census, count_women_at_work
 from agents.compaction import gather
-from agents.childcare import children_needing_care, rank_care_modes
+from agents.childcare import care_choice_inputs, children_needing_care, rank_care_modes
 from agents.conception import conception_candidates, decide_conception, may_conceive, short_of_desired
 from agents.employment import count_down_leave, decide_employment, grow_wages, monthly_growth_factors
 from agents.income import claim_members, household_taxes, household_totals, income_write, person_incomes
@@ -122,6 +122,10 @@ def test_economy_kernels(people):
     care = (g.random((N, 4)) * 3000, g.random(N) * 20_000, np.array([0.0, 0.5, -0.2, -1.0]), -2.0, 1000.0,
             g.random((N, 4)) < 0.7, p["flag"], g.random((N, 4)))
     same(rank_care_modes, lambda: care)
+    kids = np.flatnonzero((p["mother"] >= 0) & (p["age_months"] < 36))
+    same(care_choice_inputs, lambda: (kids, p["mother"], p["household"], p["wage"], p["leave_months_left"], p["hukou"],
+                                      p["age_months"], p["district"], care[1].astype(np.float32), 0.8, True, 2700.0,
+                                      800.0, True, 7000.0, 12.0))
     same(decide_employment, lambda: (p["alive"], p["sex"], p["age_months"], c["employed"](), p["leave_months_left"],
                                      p["months_since_last_birth"], p["key"], np.array([720, 660]), 216, 0.01, 0.05,
                                      0.3, np.array([240, 480]), p["flag"], 0.1, SEED_STREAM, 7))
