@@ -38,6 +38,7 @@ from numba import prange
 
 from agents.ageing import age_years
 from agents.jit import kernel, parallel_kernel
+from agents.rows import has_bit
 from agents.state import FEMALE, HUKOU_LOCAL
 from agents.sums import FIXED_PER_YUAN, to_fixed
 from agents.taxes import bracket_prefix, schedule_7, tax_7, tax_one
@@ -255,7 +256,7 @@ def claim_members(alive, household, claims, mask):
     """``mask[i]`` = 1 for living members of households flagged in ``claims`` (a bit per household)."""
     for i in prange(alive.shape[0]):
         h = household[i]
-        mask[i] = 1 if alive[i] and (claims[h >> 6] >> np.uint64(h & 63)) & np.uint64(1) else 0
+        mask[i] = 1 if alive[i] and has_bit(claims, h) else 0
 
 
 @kernel
@@ -286,8 +287,7 @@ def _income_of(h, hw, children, net_claim, claims, subsidy_h, allowance_h, housi
                household_hukou, grant):
     """Household h's income (float32, yuan): see ``income_write``. Inlined by numba itself: a call with
     array arguments would cost their reference counts at every household."""
-    claimed = (claims[h >> 6] >> np.uint64(h & 63)) & np.uint64(1)
-    net = (net_claim[h] if claimed else hw[h, HW_NET]) / FIXED_PER_YUAN
+    net = (net_claim[h] if has_bit(claims, h) else hw[h, HW_NET]) / FIXED_PER_YUAN
     subsidy = subsidy_h[h] if subsidy_h.shape[0] > 0 else 0.0
     allowance = allowance_h[h] if allowance_h.shape[0] > 0 else 0.0
     transfers = (subsidy + allowance) / FIXED_PER_YUAN

@@ -7,6 +7,7 @@ from numba import prange
 from agents.ageing import age_years
 from agents.jit import kernel, parallel_kernel
 from agents.rng import uniform_one
+from agents.rows import has_bit
 from agents.state import FEMALE, NO_PARTNER
 
 
@@ -97,6 +98,7 @@ def _count_below(values, key):
         c += 1
     return c
 
+
 def match_couples(w_age, w_edu, w_district, m_age, m_edu, m_district, z_gap, u_candidates, u_accept,
                   gap_mean, gap_sd, weight_education, weight_district, accept_prob):
     """Pair searching women with searching men (``pair_couples``; this wrapper finds each woman's
@@ -166,12 +168,12 @@ def decide_divorce(alive, sex, partner, key, p_divorce_month, seed_stream, month
 def children_moving_with(alive, mother, age_months, household, is_bride, bride_households, adult_months, moves):
     """``moves[i]`` = 1 for living children under ``adult_months`` whose mother is a bride of this
     month (``is_bride`` by person) and who live in her household (checked before anyone
-    moves), else 0. ``bride_households``: the brides' households as bits (``as_bits``' layout); a row
+    moves), else 0. ``bride_households``: the brides' households as bits (agents/rows.py ``as_bits``' layout); a row
     outside them is passed over after one bit test, without looking up its mother's row."""
     for i in prange(alive.shape[0]):
         k = 0
         h = household[i]
-        if h >= 0 and (bride_households[h >> 6] >> np.uint64(h & 63)) & np.uint64(1):
+        if h >= 0 and has_bit(bride_households, h):
             m = mother[i]
             if alive[i] and age_months[i] < adult_months and m >= 0 and is_bride[m] and household[m] == h:
                 k = 1

@@ -1,4 +1,4 @@
-"""Rows of a mask: the compaction step after a parallel decision kernel.
+"""Rows of a mask: the compaction step after a parallel decision kernel; and flags as bits.
 
 A parallel kernel writes one byte per row (0 = nothing happens, 1, 2, ... = what happens);
 these kernels list the rows of each value in row order. The mask is cut into blocks of
@@ -8,8 +8,12 @@ skipping eight zero bytes at a time (a mask where few rows are marked costs litt
 reading it) and writing without a branch on the byte (the next row overwrites a row that is not
 marked; a block stops writing when its share of the output is full). The output is the same on
 any number of threads.
+
+Flags over households are also held as bits (``as_bits``, ``set_bits``: bit i % 64 of word i // 64),
+an eighth of a byte each, so that a lookup by household (``has_bit``) stays in cache.
 """
 
+import numba
 import numpy as np
 from numba import prange
 
@@ -89,3 +93,35 @@ def rows_where_2(mask, out1, out2):
     """uint8 mask of values 0, 1, 2 → (rows where 1, rows where 2), each in order, into
     ``out1`` and ``out2`` → (their numbers)."""
     return _rows_of(mask, out1, out2)
+
+
+@kernel
+def as_bits(flags, bits):
+    """bool (n,) → ``bits`` (ceil(n/64),) uint64, bit i%64 of word i//64 set where flags[i]
+    (a household flag in an eighth of the bytes, so lookups by household stay in cache)
+    → number of flags set."""
+    n = flags.shape[0]
+    k = 0
+    for w in range(bits.shape[0]):
+        word = np.uint64(0)
+        for b in range(min(64, n - 64 * w)):
+            if flags[64 * w + b]:
+                word |= np.uint64(1) << np.uint64(b)
+                k += 1
+        bits[w] = word
+    return k
+
+
+@kernel
+def set_bits(bits, indices):
+    """In place: the bits of ``indices`` set in ``bits`` (``as_bits``' layout)."""
+    for j in range(indices.shape[0]):
+        i = indices[j]
+        bits[i >> 6] |= np.uint64(1) << np.uint64(i & 63)
+
+
+@numba.njit(inline="always")
+def has_bit(bits, i):
+    """Whether bit i is set in ``bits`` (``as_bits``' layout); inlined by numba itself, as it is
+    called for every row of parallel kernels (a call with an array argument counts references)."""
+    return ((bits[i >> 6] >> np.uint64(i & 63)) & np.uint64(1)) != 0

@@ -28,10 +28,10 @@ from agents.census import count_census
 from agents.conception import advance_pregnancies, conception_candidates, decide_conception, may_conceive
 from agents.housing import draw_tenure
 from agents.marriage import children_moving_with, decide_divorce, enter_search, match_couples
-from agents.migration import as_bits, decide_household_emigration, members_of
+from agents.migration import decide_household_emigration, members_of
 from agents.mortality import decide_deaths
 from agents.rng import Streams, child_keys
-from agents.rows import rows_where, rows_where_2
+from agents.rows import as_bits, rows_where, rows_where_2, set_bits
 from agents.state import (FEMALE, HOUSEHOLD_FAMILY, HUKOU_LOCAL, HUKOU_NONLOCAL, MALE, NO_PARTNER,
                           PREGNANCY_MONTHS, TENURE_PUBLIC_PRIORITY)
 from policies.levers import LEVERS
@@ -396,9 +396,7 @@ class FertilityModel(mesa.Model):
         is_bride = self.scratch.get("person_flag", pop.n, np.bool_)     # all False between uses
         is_bride[wives] = True
         bride_households = self.scratch.get("household_bits", (pop.n_households + 63) // 64, np.uint64, fill=0)
-        wives_households = p["household"][wives].astype(np.uint64)
-        np.bitwise_or.at(bride_households, wives_households >> np.uint64(6),
-                         np.left_shift(np.uint64(1), wives_households & np.uint64(63)))
+        set_bits(bride_households, p["household"][wives])
         moves = self._mask()
         children_moving_with(p["alive"], p["mother"], p["age_months"], p["household"], is_bride, bride_households,
                              ADULT_MONTHS, moves)

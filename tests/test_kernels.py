@@ -14,10 +14,10 @@ from agents.conception import (advance_pregnancies, age_bits, conception_candida
 from agents.income import household_earnings
 from agents.draws import count_at_or_below, ever_married_probability, first_draws, search_cumulative
 from agents.marriage import children_moving_with, decide_divorce, enter_search, match_couples
-from agents.migration import as_bits, decide_household_emigration, members_of
+from agents.migration import decide_household_emigration, members_of
 from agents.mortality import decide_deaths
 from agents.rng import Streams, child_keys
-from agents.rows import ROW_BLOCK, rows_where, rows_where_2
+from agents.rows import ROW_BLOCK, as_bits, rows_where, rows_where_2, set_bits
 from agents.state import FEMALE, HUKOU_LOCAL, NO_CHILD, NO_PARTNER, NOT_PREGNANT, PREGNANCY_MONTHS
 from agents.sums import FIXED_PER_YUAN
 
@@ -98,6 +98,9 @@ def test_decide_household_emigration():
     mask = np.zeros(3000, np.uint8)
     bits = np.zeros((500 + 63) // 64, np.uint64)
     assert as_bits(leaves, bits) == leaves.sum()
+    same_bits = np.zeros_like(bits)
+    set_bits(same_bits, np.flatnonzero(leaves))
+    assert same_bits.tobytes() == bits.tobytes()
     members_of(alive, household, bits, mask)
     assert list(mask) == [int(alive[i] and leaves[household[i]]) for i in range(3000)]
 

@@ -18,10 +18,10 @@ from agents.employment import count_down_leave, decide_employment, grow_wages, m
 from agents.income import claim_members, household_taxes, household_totals, income_write, person_incomes
 from agents.sums import FIXED_PER_YUAN
 from agents.marriage import children_moving_with, decide_divorce, enter_search
-from agents.migration import as_bits, decide_household_emigration, members_of
+from agents.migration import decide_household_emigration, members_of
 from agents.mortality import decide_deaths
 from agents.rng import Streams, _fill_parallel, _fill_serial
-from agents.rows import _rows_of
+from agents.rows import _rows_of, as_bits
 from agents.taxes import BASIC_DEDUCTION_ANNUAL, BRACKET_RATE, BRACKET_UPPER
 
 N = 400_003        # not a multiple of the chunk or thread counts
