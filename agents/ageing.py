@@ -21,16 +21,20 @@ def age_years(age_months):
 def age_one_month(alive, age_months, months_since_last_birth, sex, parity, tally_age_months):
     """In place: +1 month of age, and of time since the last birth where there is one
     → (number of living women who reach ``tally_age_months`` this month, their parities summed).
-    Branch-free (every row written), so the loop runs in SIMD lanes."""
+    Branch-free (every row written, with integer arithmetic for the selects, each row read before
+    it is written), so the loop runs in SIMD lanes (benchmarks/README.md item 21)."""
     n_women = 0
     parity_sum = 0
     for i in prange(alive.shape[0]):
         living = alive[i]
-        age = age_months[i] + 1 if living else age_months[i]
-        age_months[i] = age
+        age = age_months[i]
         since = months_since_last_birth[i]
-        months_since_last_birth[i] = since + 1 if living & (since != NO_CHILD) else since
-        turning = living & (age == tally_age_months) & (sex[i] == FEMALE)
-        n_women += 1 if turning else 0
-        parity_sum += parity[i] if turning else 0
+        woman = sex[i] == FEMALE
+        children = parity[i]
+        age = age + np.int16(living)
+        age_months[i] = age
+        months_since_last_birth[i] = since + np.int16(living & (since != NO_CHILD))
+        turning = living & (age == tally_age_months) & woman
+        n_women += np.int64(turning)
+        parity_sum += np.int64(children) * turning
     return n_women, parity_sum

@@ -17,15 +17,16 @@ and wages are float32; the lost wage is a float32 product), so the values are id
 """
 
 import numpy as np
+from numba import prange
 
-from agents.jit import kernel
+from agents.jit import parallel_kernel
 from agents.state import HUKOU_LOCAL, TENURE_PRIVATE_RENT, TENURE_PUBLIC_PRIORITY, TENURE_PUBLIC_RENTAL
 
 UNDER3_MONTHS = 36
 CHILD_MONTHS = 18 * 12
 
 
-@kernel
+@parallel_kernel
 def birth_cost_terms(women, household, parity, hukou, wage, district,
                      household_income, tenure, marginal_rate_h, income_floor32,
                      subsidy_under3, subsidy_local_only, allowance_child, allowance_local_only,
@@ -38,14 +39,14 @@ def birth_cost_terms(women, household, parity, hukou, wage, district,
     deduction_education × 180 (yuan over a child's 18 years per unit marginal rate);
     ``education_support`` = the education cost reduction per month; ``marginal_rate_h`` covers the
     households that existed at the last income phase (later ones: 0); ``income_floor32`` and
-    ``net_wage_share32`` are float32."""
+    ``net_wage_share32`` are float32. Each woman's terms are her own: the loop runs in parallel."""
     n = women.shape[0]
     cost = np.empty(n)
     lost = np.empty(n)
     access = np.empty(n)
     space = np.empty(n)
     n_marginal = marginal_rate_h.shape[0]
-    for j in range(n):
+    for j in prange(n):
         i = women[j]
         h = household[i]
         income = max(household_income[h], income_floor32)

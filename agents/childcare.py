@@ -143,9 +143,12 @@ def settle_care_mode(rank, turned_away, full_mode):
 def children_needing_care(alive, age_months, mother, childcare_mode, under_months, needs):
     """``needs[i]`` = 1 for living children under ``under_months`` with a known mother, else 0.
     Living persons of that age or older lose their care mode (``childcare_mode`` set to
-    NO_CARE_MODE in place). Branch-free."""
+    NO_CARE_MODE in place). Branch-free, and every row is read before it is written: a load after a
+    store to another array keeps the loop out of SIMD lanes (benchmarks/README.md item 21)."""
     for i in prange(alive.shape[0]):
         living = alive[i]
         young = age_months[i] < under_months
-        childcare_mode[i] = NO_CARE_MODE if living & (not young) else childcare_mode[i]
-        needs[i] = 1 if living & young & (mother[i] >= 0) else 0
+        mode = childcare_mode[i]
+        has_mother = mother[i] >= 0
+        needs[i] = living & young & has_mother
+        childcare_mode[i] = NO_CARE_MODE if living & ~young else mode

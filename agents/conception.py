@@ -94,7 +94,7 @@ def conception_candidates(alive, sex, age_months, partner, fecund, months_pregna
       art_age_months[1]): those who may try ART;
     * 0 for everyone else.
 
-    Two passes: the first, without a branch or a table lookup (in SIMD lanes), marks the women who
+    Two passes: the first, without a branch, a boolean select or a table lookup (in SIMD lanes), marks the women who
     would be candidates below their desired family size (the cap is never above it); the second
     lowers the cap of the marked ones to the birth limit where they comply (``parity_cap``, whose
     draws are made only where they can change the cap)."""
@@ -106,10 +106,10 @@ def conception_candidates(alive, sex, age_months, partner, fecund, months_pregna
         fertile_age = (a < 128) & ((((fertile_low if a < 64 else fertile_high) >> np.uint64(a & 63)) & np.uint64(1)) != 0)
         since = months_since_last_birth[i]
         past_postpartum = (since == NO_CHILD) | (since >= postpartum_months)
-        c = (1 if fertile_age & past_postpartum else 0) if fecund[i] else (2 if (art_lo <= age) & (age < art_hi) else 0)
+        f = fecund[i]
         may_try = alive[i] & (sex[i] == FEMALE) & (partner[i] != NO_PARTNER) & (months_pregnant[i] == NOT_PREGNANT) \
             & (parity[i] < desired[i])
-        candidate[i] = c if may_try else 0
+        candidate[i] = (may_try & f & fertile_age & past_postpartum) + 2 * (may_try & ~f & (art_lo <= age) & (age < art_hi))
     for i in prange(alive.shape[0]):
         if candidate[i] != 0:
             cap = parity_cap(desired[i], hukou[i], key[i], birth_limit, limit_local_only, compliance,

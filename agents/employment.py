@@ -53,23 +53,26 @@ def decide_employment(alive, sex, age_months, employed, leave_months_left, month
        young_women_age_range[1]) — employers' reluctance to hire women who may take leave.
 
     Rules 5 and 6 draw ``uniform_one(seed_stream, key, month, 0)`` (one draw a person). The draw is
-    made for every row and the rules applied as selects, without a branch, so that the loop runs in
-    SIMD lanes (benchmarks/README.md item 18: 2–3 times faster than drawing only where a rule needs
-    it, for AVX-512 and for AVX2 targets).
+    made for every row and the rules are combined with ``&``, ``|``, ``~`` on booleans and float or
+    integer selects, without a branch or a boolean ``x if c else y``, so that the loop runs in SIMD
+    lanes (benchmarks/README.md items 18 and 21: a boolean select kept AVX2 targets scalar).
     """
     r_male, r_female = retirement_age_months[0], retirement_age_months[1]
     young_lo, young_hi = young_women_age_range[0], young_women_age_range[1]
+    p_young = p_hire * (1.0 - hire_penalty_young_women)
+    p_school_young = p_return_school * (1.0 - hire_penalty_young_women)
     for i in prange(alive.shape[0]):
         age = age_months[i]
         woman = sex[i] == FEMALE
         was = employed[i]
         u = uniform_one(seed_stream, key[i], month, 0)
-        p = p_return_school if woman & (months_since_last_birth[i] >= 36) else p_hire
-        p = p * (1.0 - hire_penalty_young_women) if woman & (young_lo <= age) & (age < young_hi) else p
-        decided = (not (u < p_exit)) if was else ((age >= min_working_age_months) & (u < p))   # rules 5, 6
-        now = was if leave_months_left[i] > 0 else (False if care_needs_mother[i] else decided)   # rules 3, 4
-        working_age = alive[i] & (age < (r_female if woman else r_male))                          # rules 1, 2
-        employed[i] = now if working_age else False
+        school = woman & (months_since_last_birth[i] >= 36)
+        young = woman & (young_lo <= age) & (age < young_hi)
+        p = (p_school_young if young else p_return_school) if school else (p_young if young else p_hire)
+        decided = (was & (u >= p_exit)) | (~was & (age >= min_working_age_months) & (u < p))   # rules 5, 6
+        on_leave = leave_months_left[i] > 0
+        now = (on_leave & was) | (~on_leave & ~care_needs_mother[i] & decided)                  # rules 3, 4
+        employed[i] = now & alive[i] & (age < (r_female if woman else r_male))                  # rules 1, 2
 
 
 @kernel

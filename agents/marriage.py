@@ -11,26 +11,52 @@ from agents.rows import has_bit
 from agents.state import FEMALE, NO_PARTNER
 
 
+SEARCH_BLOCK = 2048     # rows per block of enter_search: its work lists stay in the core's cache
+
+
 @parallel_kernel
 def enter_search(alive, age_months, sex, partner, searching, ever_married, key,
-                 p_search_month, rel_previously_married, seed_stream, month, pool, p_row):
+                 p_search_month, rel_previously_married, seed_stream, month, pool):
     """Singles not yet searching join the pool with probability p_search_month[age_year, sex]
     (× rel_previously_married if married before), drawing ``uniform_one(seed_stream, key,
     month, 0)``; ``searching`` is set in place. ``pool[i]``: 1 for a woman, 2 for a man in the
-    pool after that (living singles who search), else 0. ``p_row`` (float64, a row each) is work
-    space: as in ``decide_deaths`` the table is looked up in one loop and the draws are made in
-    another, for every row and without a branch, so that it runs in SIMD lanes."""
+    pool after that (living singles who search), else 0.
+
+    About a quarter of the rows can join (singles not searching, old enough for a positive chance),
+    so the rows are taken in blocks: a pass without a branch lists a block's rows that can join,
+    their keys are gathered, the draws made over that list in SIMD lanes, and only then is the
+    table looked up (a lookup keeps a loop out of SIMD lanes). Rows younger than the first age
+    with a positive chance (for either sex) would never join, so they are not drawn for."""
     n_ages = p_search_month.shape[0]
-    for i in prange(alive.shape[0]):
-        p = p_search_month[min(age_years(age_months[i]), n_ages - 1), sex[i]]
-        p_row[i] = p * rel_previously_married if ever_married[i] else p
-    for i in prange(alive.shape[0]):
-        single = alive[i] & (partner[i] == NO_PARTNER)
-        was = searching[i]
-        now = was | (uniform_one(seed_stream, key[i], month, 0) < p_row[i])
-        now = now if single else was
-        searching[i] = now
-        pool[i] = (1 if sex[i] == FEMALE else 2) if single & now else 0
+    first_age = n_ages
+    for a in range(n_ages - 1, -1, -1):
+        if p_search_month[a, 0] > 0.0 or p_search_month[a, 1] > 0.0:
+            first_age = a
+    first_month = first_age * 12
+    n = alive.shape[0]
+    for b in prange((n + SEARCH_BLOCK - 1) // SEARCH_BLOCK):
+        lo = b * SEARCH_BLOCK
+        hi = min(lo + SEARCH_BLOCK, n)
+        rows = np.empty(SEARCH_BLOCK, np.int64)
+        keys = np.empty(SEARCH_BLOCK, np.int64)
+        u = np.empty(SEARCH_BLOCK)
+        k = 0
+        for i in range(lo, hi):
+            single = alive[i] & (partner[i] == NO_PARTNER)
+            was = searching[i]
+            pool[i] = (1 if sex[i] == FEMALE else 2) * (single & was)
+            rows[k] = i         # kept only if the row can join: the next row overwrites it otherwise
+            k += single & ~was & (age_months[i] >= first_month)
+        for j in range(k):
+            keys[j] = key[rows[j]]
+        for j in range(k):
+            u[j] = uniform_one(seed_stream, keys[j], month, 0)
+        for j in range(k):
+            i = rows[j]
+            p = p_search_month[min(age_years(age_months[i]), n_ages - 1), sex[i]]
+            if u[j] < (p * rel_previously_married if ever_married[i] else p):
+                searching[i] = True
+                pool[i] = 1 if sex[i] == FEMALE else 2
 
 
 @kernel

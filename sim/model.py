@@ -357,7 +357,7 @@ class FertilityModel(mesa.Model):
         pool = self._mask()
         enter_search(p["alive"], p["age_months"], p["sex"], p["partner"], p["searching"], p["ever_married"],
                      p["key"], self.p_search_month, prm["search_rel_previously_married"],
-                     self.streams.seed_stream("search_entry"), cm, pool, self._row_work())
+                     self.streams.seed_stream("search_entry"), cm, pool)
         women, men = self._rows_2(pool)
         if len(women) == 0 or len(men) == 0:
             return

@@ -105,13 +105,16 @@ def test_decide_household_emigration():
     assert list(mask) == [int(alive[i] and leaves[household[i]]) for i in range(3000)]
 
 
-def test_enter_search(people):
+@pytest.mark.parametrize("first_age", [0, 16])
+def test_enter_search(people, first_age):
+    """Against the rule row by row; with a table that is zero below age 16, rows below it are not drawn for."""
     table = np.random.default_rng(2).random((101, 2)) * 0.2
+    table[:first_age] = 0.0
     p = people
     searching = p["searching"].copy()
     pool = np.zeros(N, np.uint8)
     enter_search(p["alive"], p["age_months"], p["sex"], p["partner"], searching, p["ever_married"], p["key"],
-                 table, 0.5, seed_stream("search_entry"), MONTH, pool, np.empty(N))
+                 table, 0.5, seed_stream("search_entry"), MONTH, pool)
     u = drawn("search_entry", p["key"])
     for i in range(N):
         pr = table[min(p["age_months"][i] // 12, 100), p["sex"][i]] * (0.5 if p["ever_married"][i] else 1.0)
@@ -120,6 +123,7 @@ def test_enter_search(people):
         assert searching[i] == (p["searching"][i] or joins)
         in_pool = single and searching[i]
         assert pool[i] == (0 if not in_pool else (1 if p["sex"][i] == FEMALE else 2))
+    assert (searching & ~p["searching"]).sum() > 20          # some joined
 
 
 def test_rows_of_a_mask():

@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 from agents.ageing import age_one_month
+from agents.birth_costs import birth_cost_terms
 from agents.census import count_census, count_women_at_work
 from agents.compaction import gather
 from agents.childcare import care_choice_inputs, children_needing_care, rank_care_modes
@@ -80,7 +81,7 @@ def test_demography_kernels(people):
     bits = np.random.default_rng(2).integers(0, 2**63, (N // 3 + 63) // 64, dtype=np.int64).astype(np.uint64)
     same(members_of, lambda: (p["alive"], p["household"], bits, mask()))
     same(enter_search, lambda: (p["alive"], p["age_months"], p["sex"], p["partner"], c["searching"](), p["ever_married"],
-                                p["key"], p["table"], 0.5, SEED_STREAM, 7, mask(), np.empty(N)))
+                                p["key"], p["table"], 0.5, SEED_STREAM, 7, mask()))
     same(decide_divorce, lambda: (p["alive"], p["sex"], p["partner"], p["key"], 0.01, SEED_STREAM, 7, mask()))
     bride_households = np.zeros((N // 3 + 63) // 64, np.uint64)
     as_bits(np.bincount(p["household"][p["flag"]], minlength=N // 3) > 0, bride_households)
@@ -148,6 +149,13 @@ def test_economy_kernels(people):
     same(household_totals, lambda: (hw, children, claim, np.float64(2000.0), np.float64(1000.0), 0.105, BRACKET_UPPER,
                                     BRACKET_RATE, BASIC_DEDUCTION_ANNUAL, 500.0, True, hukou, 300.0, 150.0,
                                     np.zeros((n_h + 63) // 64, np.uint64)))
+    women = np.flatnonzero((p["sex"] == 1) & (p["age_months"] >= 180))
+    same(birth_cost_terms, lambda: (women, p["household"], p["parity"], p["hukou"], p["wage"], p["district"],
+                                    (g.random(n_h) * 30_000).astype(np.float32), g.integers(0, 4, n_h).astype(np.int8),
+                                    g.random(n_h // 2) * 0.45, np.float32(2000.0), np.array([0.0, 500.0, 800.0]), True,
+                                    np.array([0.0, 200.0, 300.0]), False, np.array([0.0, 1e4, 2e4]), True, 7000.0, 90.0,
+                                    1000.0, True, True, False, 800.0, 300.0, 3500.0, np.float32(0.8), 14.0,
+                                    g.random(16)))
     fixed = lambda: np.floor(g.random(n_h) * 1000 * FIXED_PER_YUAN)  # noqa: E731
     net_claim, subsidy_h, allowance_h = fixed(), fixed(), fixed()
     grants = np.unique(g.integers(0, n_h, 500)).astype(np.int64)
