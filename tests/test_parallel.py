@@ -150,12 +150,12 @@ def test_economy_kernels(people):
                                     BRACKET_RATE, BASIC_DEDUCTION_ANNUAL, 500.0, True, hukou, 300.0, 150.0,
                                     np.zeros((n_h + 63) // 64, np.uint64)))
     women = np.flatnonzero((p["sex"] == 1) & (p["age_months"] >= 180))
-    same(birth_cost_terms, lambda: (women, p["household"], p["parity"], p["hukou"], p["wage"], p["district"],
-                                    (g.random(n_h) * 30_000).astype(np.float32), g.integers(0, 4, n_h).astype(np.int8),
-                                    g.random(n_h // 2) * 0.45, np.float32(2000.0), np.array([0.0, 500.0, 800.0]), True,
+    income, tenure = (g.random(n_h) * 30_000).astype(np.float32), g.integers(0, 4, n_h).astype(np.int8)
+    marginal, access = g.random(n_h // 2) * 0.45, g.random(16)     # marginal rates of the first half only
+    same(birth_cost_terms, lambda: (women, p["household"], p["parity"], p["hukou"], p["wage"], p["district"], income,
+                                    tenure, marginal, np.float32(2000.0), np.array([0.0, 500.0, 800.0]), True,
                                     np.array([0.0, 200.0, 300.0]), False, np.array([0.0, 1e4, 2e4]), True, 7000.0, 90.0,
-                                    1000.0, True, True, False, 800.0, 300.0, 3500.0, np.float32(0.8), 14.0,
-                                    g.random(16)))
+                                    1000.0, True, True, False, 800.0, 300.0, 3500.0, np.float32(0.8), 14.0, access))
     fixed = lambda: np.floor(g.random(n_h) * 1000 * FIXED_PER_YUAN)  # noqa: E731
     net_claim, subsidy_h, allowance_h = fixed(), fixed(), fixed()
     grants = np.unique(g.integers(0, n_h, 500)).astype(np.int64)
