@@ -31,14 +31,20 @@ def count_census(alive, age_months, sex, district, n_ages, n_districts, young_mo
     n_chunks = _chunks(n)
     last = (n_ages - 1) * 12                       # from this age in months on: the last age
     districts_at = 2 * (last + 1)                  # per chunk: (age month, sex), then (district, young)
-    parts = np.zeros((n_chunks, districts_at + 2 * n_districts), np.int64)
+    width = districts_at + 2 * n_districts
+    parts = np.zeros((n_chunks, width), np.int64)
     for c in prange(n_chunks):
-        part = parts[c]
-        for i in range(c * n // n_chunks, (c + 1) * n // n_chunks):
-            if alive[i]:
-                age = np.int64(age_months[i])
-                part[2 * min(age, last) + sex[i]] += 1
-                part[districts_at + 2 * np.int64(district[i]) + (1 if age < young_months else 0)] += 1
+        # a chunk counts into its own int32 array, over slices from 0 and without a branch: 40 % faster
+        # than counting into a row of ``parts`` (benchmarks/README.md item 21)
+        lo, hi = c * n // n_chunks, (c + 1) * n // n_chunks
+        living, ages, sexes, districts = alive[lo:hi], age_months[lo:hi], sex[lo:hi], district[lo:hi]
+        counts = np.zeros(width, np.int32)
+        for i in range(hi - lo):
+            age = np.int64(ages[i])
+            counts[2 * min(age, last) + sexes[i]] += living[i]
+            counts[districts_at + 2 * np.int64(districts[i]) + (age < young_months)] += living[i]
+        for k in range(width):
+            parts[c, k] = counts[k]
     total = parts[0].copy()
     for c in range(1, n_chunks):
         total += parts[c]

@@ -57,13 +57,24 @@ def admit_multichild_renters(tenure, children, household_hukou, hid, local_only,
 def priority_discounts_and_tenure(tenure, n_members, rent_per_member, discount, out, counts):
     """Households in order: for each public tenant admitted through the multi-child priority
     (living or not), rent_per_member × members × discount into ``out`` (yuan/month the budget
-    pays); ``counts[t] += 1`` for each household with members, by tenure t → number written."""
-    k = 0
+    pays); ``counts[t] += 1`` for each household with members, by tenure t (the four TENURE_*
+    codes) → number written. The counts are kept in registers, in a loop without a branch (a count
+    in memory makes each household wait for the last one's store)."""
+    owner = private = public = priority = 0
     for h in range(tenure.shape[0]):
         t = tenure[h]
-        if t == TENURE_PUBLIC_PRIORITY:
+        occupied = n_members[h] > 0
+        owner += occupied & (t == TENURE_OWNER)
+        private += occupied & (t == TENURE_PRIVATE_RENT)
+        public += occupied & (t == TENURE_PUBLIC_RENTAL)
+        priority += occupied & (t == TENURE_PUBLIC_PRIORITY)
+    counts[TENURE_OWNER] += owner
+    counts[TENURE_PRIVATE_RENT] += private
+    counts[TENURE_PUBLIC_RENTAL] += public
+    counts[TENURE_PUBLIC_PRIORITY] += priority
+    k = 0
+    for h in range(tenure.shape[0]):
+        if tenure[h] == TENURE_PUBLIC_PRIORITY:
             out[k] = rent_per_member * n_members[h] * discount
             k += 1
-        if n_members[h] > 0:
-            counts[t] += 1
     return k

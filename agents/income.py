@@ -100,7 +100,7 @@ def person_incomes(alive, age_months, sex, employed, leave_months_left, wage,
         young = (sex[i] == FEMALE) & (a >= young_lo) & (a <= young_hi)
         on_leave = leave_months_left[i] > 0
         g = w * young_pay_factor if young else np.float64(w)
-        g = g if employed[i] and not on_leave else 0.0
+        g = g if employed[i] & ~on_leave else 0.0
         tax, _ = tax_7(12.0 * g * (1.0 - social_rate) - basic_deduction_annual - 12.0 * 0.0,
                        (s0, s1, s2, s3, s4, s5, s6, s7, s8, s9, s10, s11, s12, s13, s14, s15, s16, s17, s18))
         leave_pay = leave_pay_rate * w if on_leave else 0.0
@@ -110,7 +110,7 @@ def person_incomes(alive, age_months, sex, employed, leave_months_left, wage,
         gross[i] = g if living else -np.inf
         contributions[i] = v if living else 0.0
         age = age_months[i]
-        child[i] = 0 if not living else (1 if age < UNDER3_MONTHS else (2 if age < ADULT_MONTHS else 0))
+        child[i] = living * ((age < UNDER3_MONTHS) + 2 * ((age >= UNDER3_MONTHS) & (age < ADULT_MONTHS)))
         leave_pay_total += np.int64(to_fixed(leave_pay)) if living & on_leave else np.int64(0)
     return leave_pay_total / FIXED_PER_YUAN
 

@@ -274,7 +274,7 @@ class FertilityModel(mesa.Model):
         self.indicators.add_turning_45_counts(n_45, parity_45)
         dies = self._mask()
         decide_deaths(p["alive"], p["age_months"], p["sex"], p["key"], self._mortality_table(self.year),
-                      self.streams.seed_stream("mortality"), cm, dies, self._row_work())
+                      self.streams.seed_stream("mortality"), cm, dies)
         died = self._rows(dies)
         self.indicators.deaths += len(died)
         self._remove(died)

@@ -11,6 +11,7 @@ from agents.census import count_census, count_women_at_work
 from agents.compaction import is_constant
 from agents.conception import (advance_pregnancies, age_bits, conception_candidates, decide_conception, may_conceive,
                                parity_cap, short_of_desired)
+from agents.housing import priority_discounts_and_tenure
 from agents.income import household_earnings
 from agents.draws import count_at_or_below, ever_married_probability, first_draws, search_cumulative
 from agents.marriage import children_moving_with, decide_divorce, enter_search, match_couples
@@ -18,7 +19,8 @@ from agents.migration import decide_household_emigration, members_of
 from agents.mortality import decide_deaths
 from agents.rng import Streams, child_keys
 from agents.rows import ROW_BLOCK, as_bits, rows_where, rows_where_2, set_bits
-from agents.state import FEMALE, HUKOU_LOCAL, NO_CHILD, NO_PARTNER, NOT_PREGNANT, PREGNANCY_MONTHS
+from agents.state import (FEMALE, HUKOU_LOCAL, NO_CHILD, NO_PARTNER, NOT_PREGNANT, PREGNANCY_MONTHS,
+                          TENURE_PUBLIC_PRIORITY)
 from agents.sums import FIXED_PER_YUAN
 
 N = 3000
@@ -75,14 +77,16 @@ def test_age_one_month(people):
 
 
 def test_decide_deaths(people):
+    """Against the rule row by row, over three blocks of rows (the people three times over)."""
     table = np.random.default_rng(1).random((101, 2)) * 0.1
-    dies = np.full(N, 7, np.uint8)
-    decide_deaths(people["alive"], people["age_months"], people["sex"], people["key"], table,
-                  seed_stream("mortality"), MONTH, dies, np.empty(N))
-    u = drawn("mortality", people["key"])
-    for i in range(N):
-        a = min(people["age_months"][i] // 12, 100)
-        assert dies[i] == (people["alive"][i] and u[i] < table[a, people["sex"][i]])
+    alive, age_months, sex, key = (np.tile(people[k], 3) for k in ("alive", "age_months", "sex", "key"))
+    dies = np.full(3 * N, 7, np.uint8)
+    decide_deaths(alive, age_months, sex, key, table, seed_stream("mortality"), MONTH, dies)
+    u = drawn("mortality", key)
+    for i in range(3 * N):
+        a = min(age_months[i] // 12, 100)
+        assert dies[i] == (alive[i] and u[i] < table[a, sex[i]])
+    assert dies.sum() > 100
 
 
 def test_decide_household_emigration():
@@ -475,3 +479,18 @@ def test_household_earnings_sum_each_household_for_any_number_of_parts(parts):
     net = np.zeros(n_h)
     np.add.at(net, household, np.floor(contributions * FIXED_PER_YUAN + 0.5))
     assert hw[:, 0].tobytes() == top.tobytes() and hw[:, 1].tobytes() == net.tobytes()
+
+
+def test_priority_discounts_and_tenure():
+    """The budget's rent discounts of priority tenants (in household order) and the count of
+    occupied households by tenure, against numpy."""
+    g = np.random.default_rng(11)
+    n_h = 5000
+    tenure = g.integers(0, 4, n_h).astype(np.int8)
+    n_members = (g.integers(0, 6, n_h) * (g.random(n_h) < 0.9)).astype(np.int16)
+    out, counts = np.full(n_h, -1.0), np.full(4, 3, np.int64)
+    k = priority_discounts_and_tenure(tenure, n_members, 60.0, 0.4, out, counts)
+    priority = tenure == TENURE_PUBLIC_PRIORITY
+    assert k == priority.sum()
+    assert out[:k].tolist() == (60.0 * n_members[priority] * 0.4).tolist()
+    assert counts.tolist() == (3 + np.bincount(tenure[n_members > 0], minlength=4)).tolist()

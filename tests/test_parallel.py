@@ -73,8 +73,7 @@ def test_demography_kernels(people):
     c = {k: (lambda v=v: v.copy()) for k, v in p.items()}
     mask = lambda: np.zeros(N, np.uint8)  # noqa: E731
     same(age_one_month, lambda: (p["alive"], c["age_months"](), c["months_since_last_birth"](), p["sex"], p["parity"], 540))
-    same(decide_deaths, lambda: (p["alive"], p["age_months"], p["sex"], p["key"], p["table"], SEED_STREAM, 7, mask(),
-                                 np.empty(N)))
+    same(decide_deaths, lambda: (p["alive"], p["age_months"], p["sex"], p["key"], p["table"], SEED_STREAM, 7, mask()))
     same(decide_household_emigration, lambda: (np.bincount(p["household"], minlength=N // 3).astype(np.int16),
                                                p["flag"][: N // 3], np.arange(N // 3, dtype=np.int32), 0.02, 0.01,
                                                SEED_STREAM, 7, np.zeros(N // 3, np.bool_)))
