@@ -43,13 +43,16 @@ def compute_run(spec: dict, progress=None) -> tuple[pd.DataFrame, dict[str, floa
 
 class ProcessExecutor:
     """``workers`` processes on this machine. They are spawned (fresh interpreters, no forked
-    numba threads); each loads the kernels numba cached on disk."""
+    numba threads); each loads the kernels numba cached on disk and runs its parallel kernels on
+    its share of the cores (``worker_threads``), so that the workers together do not ask for more
+    threads than there are cores (an over-subscribed core makes every parallel loop wait for its
+    slowest thread)."""
 
     def __init__(self, workers: int):
         self.slots = workers
         self._pool = concurrent.futures.ProcessPoolExecutor(
-            workers, mp_context=multiprocessing.get_context("spawn"), initializer=_exit_with_parent,
-            initargs=(os.getpid(),))
+            workers, mp_context=multiprocessing.get_context("spawn"), initializer=_init_worker,
+            initargs=(os.getpid(), worker_threads(workers)))
 
     def submit(self, spec: dict) -> concurrent.futures.Future:
         return self._pool.submit(compute_run, spec)
@@ -67,9 +70,19 @@ class ProcessExecutor:
         self._pool.shutdown(wait=True, cancel_futures=True)
 
 
-def _exit_with_parent(parent_pid: int) -> None:
-    """Worker initializer: end this worker when the driver process ``parent_pid`` is gone (a
-    killed driver would otherwise leave its workers computing runs nobody will store)."""
+def worker_threads(workers: int) -> int:
+    """Threads for each of ``workers`` processes: the cores this process may use, shared out (at least 1)."""
+    return max(1, len(os.sched_getaffinity(0)) // workers)
+
+
+def _init_worker(parent_pid: int, threads: int) -> None:
+    """Worker initializer: numba's parallel kernels on ``threads`` threads (at most the pool numba
+    started with); and end this worker when the driver process ``parent_pid`` is gone (a killed
+    driver would otherwise leave its workers computing runs nobody will store)."""
+    import numba
+
+    numba.set_num_threads(min(threads, numba.config.NUMBA_NUM_THREADS))
+
     def watch() -> None:
         while os.getppid() == parent_pid:
             time.sleep(1)

@@ -110,3 +110,21 @@ def test_a_killed_experiment_resumes_without_losing_or_doubling_a_run(capsys, wo
     assert sorted(finished) == sorted({(s, seed) for s in ("baseline", "one_child") for seed in range(1, 6)})
     assert {status for *_, status in resumed} == {"finished", "abandoned"}
     assert exported_csv(capsys, "killed.db") == serial_csv(capsys, seeds=seeds)
+
+
+def test_worker_processes_share_the_cores():
+    """Each of the pool's workers runs numba's parallel kernels on its share of the cores."""
+    import os
+
+    import numba
+
+    from experiments.executors import ProcessExecutor, worker_threads
+
+    cores = len(os.sched_getaffinity(0))
+    assert worker_threads(1) == cores and worker_threads(cores) == 1 and worker_threads(4 * cores) == 1
+    pool = ProcessExecutor(2)
+    try:
+        threads = pool.submit_call(numba.get_num_threads).result(timeout=120)
+    finally:
+        pool.close()
+    assert threads == max(1, cores // 2)
