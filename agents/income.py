@@ -252,34 +252,34 @@ def household_totals(hw, children, claim, deduction_infant, deduction_education,
 
 
 @parallel_kernel
-def claim_members(alive, household, claims, mask):
-    """``mask[i]`` = 1 for living members of households flagged in ``claims`` (a bit per household)."""
-    for i in prange(alive.shape[0]):
-        h = household[i]
-        mask[i] = 1 if alive[i] and has_bit(claims, h) else 0
-
-
-@kernel
-def income_claimers(members, gross, contributions, leave_months_left, wage, leave_pay_rate, social_rate,
-                    gross_f32, other_income, household, hw, children, deduction_infant, deduction_education,
-                    bracket_upper, bracket_rate, basic_deduction_annual, net_claim):
-    """Over the living members of claiming households (rows ``members``, in order):
-    ``net_claim[h]`` (from 0) = the sum in 2**-16 yuan (``to_fixed``) of their contributions, the top earner's
-    (the first member whose gross pay is the household's top) taxed with the household's child
-    deduction. ``hw[h, HW_TOP_GROSS]`` is set to +inf once the top earner is passed."""
+def income_claimers(alive, household, claims, gross, contributions, leave_months_left, wage, leave_pay_rate,
+                    social_rate, gross_f32, other_income, hw, children, deduction_infant, deduction_education,
+                    bracket_upper, bracket_rate, basic_deduction_annual, net_claim, parts):
+    """Over the living members of the households flagged in ``claims`` (a bit per household), in row
+    order: ``net_claim[h]`` = the sum in 2**-16 yuan (``to_fixed``) of their contributions, the top
+    earner's (the first member whose gross pay is the household's top) taxed with the household's
+    child deduction; ``hw[h, HW_TOP_GROSS]`` is set to +inf once the top earner is passed. As in
+    ``household_earnings``, the households are cut into ``parts`` ranges, each reset and filled by one
+    thread in row order, so a household's first top earner is the serial one."""
     prefix = bracket_prefix(bracket_upper, bracket_rate)
-    for j in range(members.shape[0]):
-        i = members[j]
-        h = household[i]
-        g = gross[i]
-        v = contributions[i]
-        if g == hw[h, HW_TOP_GROSS]:
-            leave_pay = leave_pay_rate * wage[i] if leave_months_left[i] > 0 else 0.0
-            tax, _ = tax_one(g, social_rate, claim_deduction(children, h, deduction_infant, deduction_education),
-                             bracket_upper, bracket_rate, prefix, basic_deduction_annual)
-            v = contribution(g, tax, leave_pay, social_rate, gross_f32, other_income)
-            hw[h, HW_TOP_GROSS] = np.inf
-        net_claim[h] += to_fixed(v)
+    n_h = net_claim.shape[0]
+    for part in prange(parts):
+        lo = part * n_h // parts
+        hi = (part + 1) * n_h // parts
+        for h in range(lo, hi):
+            net_claim[h] = 0.0
+        for i in range(household.shape[0]):
+            h = household[i]
+            if lo <= h and h < hi and alive[i] and has_bit(claims, h):
+                g = gross[i]
+                v = contributions[i]
+                if g == hw[h, HW_TOP_GROSS]:
+                    leave_pay = leave_pay_rate * wage[i] if leave_months_left[i] > 0 else 0.0
+                    tax, _ = tax_one(g, social_rate, claim_deduction(children, h, deduction_infant, deduction_education),
+                                     bracket_upper, bracket_rate, prefix, basic_deduction_annual)
+                    v = contribution(g, tax, leave_pay, social_rate, gross_f32, other_income)
+                    hw[h, HW_TOP_GROSS] = np.inf
+                net_claim[h] += to_fixed(v)
 
 
 @numba.njit(inline="always")

@@ -22,9 +22,8 @@ from __future__ import annotations
 import numba
 import numpy as np
 
-from agents.income import (HW_COLUMNS, children_and_transfers, claim_members,
-                           household_earnings, household_taxes, household_totals, income_claimers, income_write,
-                           person_incomes)
+from agents.income import (HW_COLUMNS, children_and_transfers, household_earnings, household_taxes, household_totals,
+                           income_claimers, income_write, person_incomes)
 from agents.rows import rows_where
 from agents.birth_costs import birth_cost_terms
 from agents.census import count_women_at_work
@@ -260,13 +259,11 @@ class HouseholdEconomy:
             school_cost, after_school, claims)
         net_claim = ws.get("net_claim", n_h, np.float64)
         if n_claims:
-            net_claim.fill(0.0)
-            members = m._mask()
-            claim_members(p["alive"], p["household"], claims, members)
-            income_claimers(m._rows(members), gross, contributions, p["leave_months_left"], p["wage"],
-                            lv["leave_pay_rate"], prm["social_insurance_rate"], gross_f32, self.other_income_month,
-                            p["household"], hw, children, lv["tax_deduction_infant"], lv["tax_deduction_education"],
-                            BRACKET_UPPER, BRACKET_RATE, BASIC_DEDUCTION_ANNUAL, net_claim)
+            income_claimers(p["alive"], p["household"], claims, gross, contributions, p["leave_months_left"],
+                            p["wage"], lv["leave_pay_rate"], prm["social_insurance_rate"], gross_f32,
+                            self.other_income_month, hw, children, lv["tax_deduction_infant"],
+                            lv["tax_deduction_education"], BRACKET_UPPER, BRACKET_RATE, BASIC_DEDUCTION_ANNUAL,
+                            net_claim, numba.get_num_threads())
         income_write(hw, children, net_claim, claims, subsidy_h, allowance_h, grant_households, grant_amounts,
                      lv["housing_subsidy"], self._local_only("housing_subsidy"), head_hukou, m.pop.household("income"))
         self.ledger.pay("tax_deduction_infant", forgone_infant)

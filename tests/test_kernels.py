@@ -12,13 +12,14 @@ from agents.compaction import is_constant
 from agents.conception import (advance_pregnancies, age_bits, conception_candidates, decide_conception, may_conceive,
                                parity_cap, short_of_desired)
 from agents.housing import priority_discounts_and_tenure
-from agents.income import household_earnings
+from agents.income import household_earnings, income_claimers
 from agents.draws import count_at_or_below, ever_married_probability, first_draws, search_cumulative
 from agents.marriage import children_moving_with, decide_divorce, enter_search, match_couples
 from agents.migration import decide_household_emigration, members_of
 from agents.mortality import decide_deaths
 from agents.rng import Streams, child_keys
 from agents.rows import ROW_BLOCK, as_bits, rows_where, rows_where_2, set_bits
+from agents.taxes import BASIC_DEDUCTION_ANNUAL, BRACKET_RATE, BRACKET_UPPER, income_tax_monthly
 from agents.state import (FEMALE, HUKOU_LOCAL, NO_CHILD, NO_PARTNER, NOT_PREGNANT, PREGNANCY_MONTHS,
                           TENURE_PUBLIC_PRIORITY)
 from agents.sums import FIXED_PER_YUAN
@@ -479,6 +480,47 @@ def test_household_earnings_sum_each_household_for_any_number_of_parts(parts):
     net = np.zeros(n_h)
     np.add.at(net, household, np.floor(contributions * FIXED_PER_YUAN + 0.5))
     assert hw[:, 0].tobytes() == top.tobytes() and hw[:, 1].tobytes() == net.tobytes()
+
+
+@pytest.mark.parametrize("parts", [1, 2, 7])
+def test_income_claimers_against_a_row_loop(parts):
+    """Each claiming household's net income in 2**-16 yuan: its living members' contributions, the
+    first top earner's (row order) taxed again with the child deduction; other households reset to 0."""
+    g = np.random.default_rng(5)
+    n, n_h = 20_003, 6_001
+    household = np.sort(g.integers(0, n_h, n)).astype(np.int32)
+    moved = g.random(n) < 0.05                                             # some rows out of their group
+    household[moved] = g.integers(0, n_h, np.count_nonzero(moved))
+    alive = g.random(n) < 0.9
+    gross = np.where(alive, g.integers(0, 4, n) * 6000.0, -np.inf)        # ties among the top pays
+    contributions = np.where(alive, g.random(n) * 9000.0, 0.0)
+    leave, wage = (g.random(n) < 0.1).astype(np.int16), (g.random(n) * 20_000).astype(np.float32)
+    children = g.integers(0, 3, (n_h, 2)).astype(np.int16)
+    hw = np.zeros((n_h, 2))
+    household_earnings(household, gross, contributions, hw, parts)
+    flagged = (g.random(n_h) < 0.4) & (hw[:, 0] > -np.inf)           # household_taxes flags households with a top
+    claims = np.zeros((n_h + 63) // 64, np.uint64)
+    as_bits(flagged, claims)
+    got_hw, net_claim = hw.copy(), np.full(n_h, 5.0)
+    income_claimers(alive, household, claims, gross, contributions, leave, wage, 0.8, 0.105, False, 100.0, got_hw,
+                    children, 2000.0, 1000.0, BRACKET_UPPER, BRACKET_RATE, BASIC_DEDUCTION_ANNUAL, net_claim, parts)
+    want, top_done = np.zeros(n_h), np.zeros(n_h, bool)               # every household reset
+    for i in range(n):
+        h = household[i]
+        if not (alive[i] and flagged[h]):
+            continue
+        v = contributions[i]
+        if not top_done[h] and gross[i] == hw[h, 0]:
+            top_done[h] = True
+            deduction = children[h, 0] * 2000.0 + children[h, 1] * 1000.0
+            tax, _ = income_tax_monthly(np.array([gross[i]]), 0.105, np.array([deduction]), BRACKET_UPPER,
+                                        BRACKET_RATE, BASIC_DEDUCTION_ANNUAL)
+            leave_pay = 0.8 * float(wage[i]) if leave[i] > 0 else 0.0
+            v = gross[i] - tax[0] - gross[i] * 0.105 + leave_pay + 100.0
+        want[h] += np.floor(v * FIXED_PER_YUAN + 0.5)
+    assert net_claim.tobytes() == want.tobytes()
+    assert top_done.sum() == flagged.sum() > 1000
+    assert (got_hw[:, 0] == np.where(top_done, np.inf, hw[:, 0])).all()
 
 
 def test_priority_discounts_and_tenure():
