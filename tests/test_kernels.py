@@ -463,16 +463,22 @@ def test_age_bits_mark_the_non_zero_ages():
         age_bits(np.ones(129))
 
 
-@pytest.mark.parametrize("parts", [1, 2, 7])
-def test_household_earnings_sum_each_household_for_any_number_of_parts(parts):
-    g = np.random.default_rng(9)
-    n, n_h = 100_003, 30_001
+def grouped_persons(g, n, n_h, pay_step):
+    """Persons grouped by household but for 5 % moved out of their group: (household, alive, gross pay
+    in whole steps of ``pay_step``, so that households have ties among their top pays, contributions)."""
     household = np.sort(g.integers(0, n_h, n)).astype(np.int32)
-    moved = g.random(n) < 0.05                                             # some rows out of their group
+    moved = g.random(n) < 0.05
     household[moved] = g.integers(0, n_h, np.count_nonzero(moved))
     alive = g.random(n) < 0.9
-    gross = np.where(alive, g.integers(0, 5, n) * 1000.0, -np.inf)       # ties among the top pays
+    gross = np.where(alive, g.integers(0, 5, n) * pay_step, -np.inf)
     contributions = np.where(alive, g.random(n) * 9000.0, 0.0)
+    return household, alive, gross, contributions
+
+
+@pytest.mark.parametrize("parts", [1, 2, 7])
+def test_household_earnings_sum_each_household_for_any_number_of_parts(parts):
+    n, n_h = 100_003, 30_001
+    household, alive, gross, contributions = grouped_persons(np.random.default_rng(9), n, n_h, 1000.0)
     hw = np.full((n_h, 2), 123.0)                                          # reset by the kernel
     household_earnings(household, gross, contributions, hw, parts)
     top = np.full(n_h, -np.inf)
@@ -488,12 +494,7 @@ def test_income_claimers_against_a_row_loop(parts):
     first top earner's (row order) taxed again with the child deduction; other households reset to 0."""
     g = np.random.default_rng(5)
     n, n_h = 20_003, 6_001
-    household = np.sort(g.integers(0, n_h, n)).astype(np.int32)
-    moved = g.random(n) < 0.05                                             # some rows out of their group
-    household[moved] = g.integers(0, n_h, np.count_nonzero(moved))
-    alive = g.random(n) < 0.9
-    gross = np.where(alive, g.integers(0, 4, n) * 6000.0, -np.inf)        # ties among the top pays
-    contributions = np.where(alive, g.random(n) * 9000.0, 0.0)
+    household, alive, gross, contributions = grouped_persons(g, n, n_h, 6000.0)
     leave, wage = (g.random(n) < 0.1).astype(np.int16), (g.random(n) * 20_000).astype(np.float32)
     children = g.integers(0, 3, (n_h, 2)).astype(np.int16)
     hw = np.zeros((n_h, 2))
