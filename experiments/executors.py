@@ -70,9 +70,16 @@ class ProcessExecutor:
         self._pool.shutdown(wait=True, cancel_futures=True)
 
 
+def available_cores() -> int:
+    """The cores this process may run on (its CPU affinity where the system has one, e.g. Linux)."""
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1
+
+
 def worker_threads(workers: int) -> int:
-    """Threads for each of ``workers`` processes: the cores this process may use, shared out (at least 1)."""
-    return max(1, len(os.sched_getaffinity(0)) // workers)
+    """Threads for each of ``workers`` processes: the available cores shared out (at least 1)."""
+    return max(1, available_cores() // workers)
 
 
 def _init_worker(parent_pid: int, threads: int) -> None:

@@ -114,13 +114,11 @@ def test_a_killed_experiment_resumes_without_losing_or_doubling_a_run(capsys, wo
 
 def test_worker_processes_share_the_cores():
     """Each of the pool's workers runs numba's parallel kernels on its share of the cores."""
-    import os
-
     import numba
 
-    from experiments.executors import ProcessExecutor, worker_threads
+    from experiments.executors import ProcessExecutor, available_cores, worker_threads
 
-    cores = len(os.sched_getaffinity(0))
+    cores = available_cores()
     assert worker_threads(1) == cores and worker_threads(cores) == 1 and worker_threads(4 * cores) == 1
     pool = ProcessExecutor(2)
     try:
