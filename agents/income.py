@@ -21,8 +21,8 @@ the sum does not depend on the order of the rows)
    household's child deduction, and which households' top earners claim one;
    ``household_totals`` (parallel): the claims as bits, and the month's forgone tax, housing subsidies
    and per-pupil costs.
-4. ``income_claimers``: for claiming households only, the sum again with the top earner's
-   contribution taxed with the deduction (members from ``claim_members``).
+4. ``income_claimers`` (parallel over ranges of households, each in row order): for claiming
+   households only, the sum again with the top earner's contribution taxed with the deduction.
 5. ``income_write`` (parallel): income = net + transfers (subsidies, allowances, housing subsidy, grants).
 
 Fiscal totals are sums of terms rounded to 2**-16 yuan (``agents.sums.to_fixed``), so they

@@ -44,6 +44,12 @@ DAYS_PER_MONTH = 365.25 / 12
 UNDER3_MONTHS = 36
 
 
+def numpy_keeps_float32(wage: np.ndarray, factor) -> bool:
+    """Whether numpy's ``wage * factor`` (a float32 array times a Python or numpy number) is float32:
+    the kernels reproduce the original array code's precision with this flag."""
+    return (wage[:0] * factor).dtype == np.float32
+
+
 class HouseholdEconomy:
     """Owns the economic phases of one run. ``model`` gives pop, params, pack, streams, lever values."""
 
@@ -116,7 +122,7 @@ class HouseholdEconomy:
         price, available, income, subsidy = care_choice_inputs(
             kids, p["mother"], p["household"], p["wage"], p["leave_months_left"], p["hukou"], p["age_months"],
             m.pop.household("grandparents_nearby"), self.household_income(), float(net_wage_share),
-            (p["wage"][:0] * net_wage_share).dtype == np.float32, float(m.lever["nursery_fee"]),
+            numpy_keeps_float32(p["wage"], net_wage_share), float(m.lever["nursery_fee"]),
             float(m.lever["nursery_fee_subsidy"]), self._local_only("nursery_fee_subsidy"), float(prm["nanny_price"]),
             float(prm["nursery_min_age_months"]))
         u = m.streams.uniform_k("care_mode", p["key"][kids], cm, N_CARE_MODES)
@@ -211,7 +217,7 @@ class HouseholdEconomy:
         young_pay_factor = 1.0 - wage_cut
         # numpy arithmetic of the original array code: a Python-float cut (capped at 1) leaves pay
         # as float32, whose social-insurance product is then a float32 one
-        gross_f32 = not isinstance(young_pay_factor, np.floating)
+        gross_f32 = numpy_keeps_float32(p["wage"], young_pay_factor)
         young = (float(prm["young_women_age_min"]), float(prm["young_women_age_max"]))
         subsidy = np.asarray(lv["childcare_subsidy"], dtype=float)
         allowance = np.asarray(lv["child_allowance"], dtype=float)
