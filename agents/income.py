@@ -19,11 +19,10 @@ the sum does not depend on the order of the rows)
    per household, and the transfers per child when a lever pays any.
 3. ``household_taxes`` (parallel, per household): the top earner's marginal rate with the
    household's child deduction, and which households' top earners claim one;
-   ``household_totals`` (parallel): the claims as bits, and the month's forgone tax, housing subsidies
-   and per-pupil costs.
-4. ``income_claimers`` (parallel over ranges of households, each in row order): for claiming
-   households only, the sum again with the top earner's contribution taxed with the deduction.
-5. ``income_write`` (parallel): income = net + transfers (subsidies, allowances, housing subsidy, grants).
+   ``household_totals`` (parallel, per household): the claiming households' net with the top earner
+   taxed again with the deduction (only that term changes, and it depends on the top pay alone), and
+   the month's forgone tax, housing subsidies and per-pupil costs.
+4. ``income_write`` (parallel): income = net + transfers (subsidies, allowances, housing subsidy, grants).
 
 Fiscal totals are sums of terms rounded to 2**-16 yuan (``agents.sums.to_fixed``), so they
 do not depend on the order of the rows, which compactions change (sim/population.py). The
@@ -38,7 +37,6 @@ from numba import prange
 
 from agents.ageing import age_years
 from agents.jit import kernel, parallel_kernel
-from agents.rows import has_bit
 from agents.state import FEMALE, HUKOU_LOCAL
 from agents.sums import FIXED_PER_YUAN, to_fixed
 from agents.taxes import bracket_prefix, schedule_7, tax_7, tax_one
@@ -47,18 +45,6 @@ UNDER3_MONTHS = 36
 ADULT_MONTHS = 18 * 12
 HW_TOP_GROSS, HW_NET = 0, 1
 HW_COLUMNS = 2
-
-
-@kernel
-def gross_pay(age_months, sex, employed, leave_months_left, wage, young_lo, young_hi, young_pay_factor):
-    """One person's gross pay this month (float64): 0 unless employed and not on leave; for
-    women whose age in whole years lies in [young_lo, young_hi], wage × young_pay_factor."""
-    if not employed or leave_months_left > 0:
-        return 0.0
-    a = age_months // 12
-    if sex == FEMALE and a >= young_lo and a <= young_hi:
-        return wage * young_pay_factor
-    return np.float64(wage)
 
 
 @kernel
@@ -85,7 +71,7 @@ def person_incomes(alive, age_months, sex, employed, leave_months_left, wage,
 
     The schedule must have the law's seven brackets: the loop then has no branch (every choice is
     a select, ``agents.taxes.tax_7``), so it runs in SIMD lanes; the arithmetic is that of
-    ``gross_pay``, ``tax_one`` and ``contribution``, operation by operation."""
+    ``tax_one`` and ``contribution``, operation by operation (``household_totals`` relies on it)."""
     if bracket_upper.shape[0] != 7:
         raise ValueError("person_incomes: the schedule must have the law's seven brackets")
     sc = schedule_7(bracket_upper, bracket_rate)
@@ -174,13 +160,6 @@ def children_and_transfers(kids, age_months, household, hukou, birth_order,
     return subsidy_total / FIXED_PER_YUAN, allowance_total / FIXED_PER_YUAN
 
 
-@kernel
-def claim_deduction(children, h, deduction_infant, deduction_education):
-    """The child deduction household h's top earner claims: n_under3 × deduction_infant +
-    n_school × deduction_education (yuan per month)."""
-    return children[h, 0] * deduction_infant + children[h, 1] * deduction_education
-
-
 @parallel_kernel
 def household_taxes(hw, children, deduction_infant, deduction_education, social_rate, bracket_upper, bracket_rate,
                     basic_deduction_annual, marginal_h, claim):
@@ -205,24 +184,22 @@ def household_taxes(hw, children, deduction_infant, deduction_education, social_
 
 
 @parallel_kernel
-def household_totals(hw, children, claim, deduction_infant, deduction_education, social_rate, bracket_upper,
-                     bracket_rate, basic_deduction_annual, housing_subsidy, housing_local_only, household_hukou,
-                     school_cost_per_pupil, after_school_per_pupil, claims):
-    """After ``household_taxes``: ``claims`` = the claim flags as a bit per household → (claimers,
-    and the month's yuan of: tax forgone by the claims (the top earner's tax without less with the
-    deduction) on the infant part of the deductions, on the education part, housing subsidies for
-    families with 2+ children, school cost reductions, after-school costs), each household's term
-    in 2**-16 yuan (``to_fixed``): whole numbers added exactly in any order, so the threads' partial
-    sums give the serial bytes."""
+def household_totals(hw, children, claim, deduction_infant, deduction_education, social_rate, gross_f32, other_income,
+                     bracket_upper, bracket_rate, basic_deduction_annual, housing_subsidy, housing_local_only,
+                     household_hukou, school_cost_per_pupil, after_school_per_pupil):
+    """After ``household_taxes``, per household in parallel: where ``claim[h]``, the top earner's
+    contribution is taxed again with the household's child deduction, and ``hw[h, HW_NET]`` moves
+    by the difference → (the month's yuan of: tax forgone by the claims (the top
+    earner's tax without less with the deduction) on the infant part of the deductions, on the
+    education part, housing subsidies for families with 2+ children, school cost reductions,
+    after-school costs), each household's term in 2**-16 yuan (``to_fixed``): whole numbers added
+    exactly in any order, so the threads' partial sums give the serial bytes.
+
+    Only the top earner's term changes, and it depends on the top gross pay alone: a top earner
+    with pay is at work, so has no leave pay, and every tied member's term is the same; with no
+    pay both taxes are 0. ``contribution`` with the no-deduction tax is ``person_incomes``'s term,
+    operation by operation, so the new net is the sum a member-by-member pass would give."""
     prefix = bracket_prefix(bracket_upper, bracket_rate)
-    n_claims = 0
-    for w in prange(claims.shape[0]):
-        bits = np.uint64(0)
-        for b in range(min(64, claim.shape[0] - 64 * w)):
-            if claim[64 * w + b]:
-                bits |= np.uint64(1) << np.uint64(b)
-                n_claims += 1
-        claims[w] = bits
     forgone_infant = 0.0
     forgone_education = 0.0
     housing = 0.0
@@ -238,6 +215,8 @@ def household_totals(hw, children, claim, deduction_infant, deduction_education,
             tax, _ = tax_one(top_gross, social_rate, deduction, bracket_upper, bracket_rate, prefix,
                              basic_deduction_annual)
             tax0, _ = tax_one(top_gross, social_rate, 0.0, bracket_upper, bracket_rate, prefix, basic_deduction_annual)
+            hw[h, HW_NET] += (to_fixed(contribution(top_gross, tax, 0.0, social_rate, gross_f32, other_income))
+                              - to_fixed(contribution(top_gross, tax0, 0.0, social_rate, gross_f32, other_income)))
             f = tax0 - tax
             share = d_infant / max(deduction, 1e-300)
             forgone_infant += to_fixed(f * share)
@@ -248,46 +227,14 @@ def household_totals(hw, children, claim, deduction_infant, deduction_education,
             school += to_fixed(school_cost_per_pupil * pupils)
             after_school += to_fixed(after_school_per_pupil * pupils)
     s = FIXED_PER_YUAN
-    return n_claims, forgone_infant / s, forgone_education / s, housing / s, school / s, after_school / s
-
-
-@parallel_kernel
-def income_claimers(alive, household, claims, gross, contributions, leave_months_left, wage, leave_pay_rate,
-                    social_rate, gross_f32, other_income, hw, children, deduction_infant, deduction_education,
-                    bracket_upper, bracket_rate, basic_deduction_annual, net_claim, parts):
-    """Over the living members of the households flagged in ``claims`` (a bit per household), in row
-    order: ``net_claim[h]`` = the sum in 2**-16 yuan (``to_fixed``) of their contributions, the top
-    earner's (the first member whose gross pay is the household's top) taxed with the household's
-    child deduction; ``hw[h, HW_TOP_GROSS]`` is set to +inf once the top earner is passed. As in
-    ``household_earnings``, the households are cut into ``parts`` ranges, each reset and filled by one
-    thread in row order, so a household's first top earner is the serial one."""
-    prefix = bracket_prefix(bracket_upper, bracket_rate)
-    n_h = net_claim.shape[0]
-    for part in prange(parts):
-        lo = part * n_h // parts
-        hi = (part + 1) * n_h // parts
-        for h in range(lo, hi):
-            net_claim[h] = 0.0
-        for i in range(household.shape[0]):
-            h = household[i]
-            if lo <= h and h < hi and alive[i] and has_bit(claims, h):
-                g = gross[i]
-                v = contributions[i]
-                if g == hw[h, HW_TOP_GROSS]:
-                    leave_pay = leave_pay_rate * wage[i] if leave_months_left[i] > 0 else 0.0
-                    tax, _ = tax_one(g, social_rate, claim_deduction(children, h, deduction_infant, deduction_education),
-                                     bracket_upper, bracket_rate, prefix, basic_deduction_annual)
-                    v = contribution(g, tax, leave_pay, social_rate, gross_f32, other_income)
-                    hw[h, HW_TOP_GROSS] = np.inf
-                net_claim[h] += to_fixed(v)
+    return forgone_infant / s, forgone_education / s, housing / s, school / s, after_school / s
 
 
 @numba.njit(inline="always")
-def _income_of(h, hw, children, net_claim, claims, subsidy_h, allowance_h, housing_subsidy, housing_local_only,
-               household_hukou, grant):
+def _income_of(h, hw, children, subsidy_h, allowance_h, housing_subsidy, housing_local_only, household_hukou, grant):
     """Household h's income (float32, yuan): see ``income_write``. Inlined by numba itself: a call with
     array arguments would cost their reference counts at every household."""
-    net = (net_claim[h] if has_bit(claims, h) else hw[h, HW_NET]) / FIXED_PER_YUAN
+    net = hw[h, HW_NET] / FIXED_PER_YUAN
     subsidy = subsidy_h[h] if subsidy_h.shape[0] > 0 else 0.0
     allowance = allowance_h[h] if allowance_h.shape[0] > 0 else 0.0
     transfers = (subsidy + allowance) / FIXED_PER_YUAN
@@ -299,17 +246,17 @@ def _income_of(h, hw, children, net_claim, claims, subsidy_h, allowance_h, housi
 
 
 @parallel_kernel
-def income_write(hw, children, net_claim, claims, subsidy_h, allowance_h, grant_households, grant_amounts,
+def income_write(hw, children, subsidy_h, allowance_h, grant_households, grant_amounts,
                  housing_subsidy, housing_local_only, household_hukou, income):
-    """income[h] (float32) = net + transfers, the net of a claiming household from ``income_claimers``;
+    """income[h] (float32) = net (with the child deductions claimed, ``household_totals``) + transfers;
     transfers = subsidies + allowances (``subsidy_h``/``allowance_h``, or none if empty) + the housing
     subsidy for 2+ children + this month's birth grants (``grant_households`` unique, ``grant_amounts``;
     few, so their households are written again after the parallel pass).
     Net, subsidies and allowances are held in 2**-16 yuan (``to_fixed``)."""
     for h in prange(hw.shape[0]):
-        income[h] = _income_of(h, hw, children, net_claim, claims, subsidy_h, allowance_h, housing_subsidy,
-                               housing_local_only, household_hukou, 0.0)
+        income[h] = _income_of(h, hw, children, subsidy_h, allowance_h, housing_subsidy, housing_local_only,
+                               household_hukou, 0.0)
     for g in range(grant_households.shape[0]):
         h = grant_households[g]
-        income[h] = _income_of(h, hw, children, net_claim, claims, subsidy_h, allowance_h, housing_subsidy,
-                               housing_local_only, household_hukou, grant_amounts[g])
+        income[h] = _income_of(h, hw, children, subsidy_h, allowance_h, housing_subsidy, housing_local_only,
+                               household_hukou, grant_amounts[g])

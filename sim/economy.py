@@ -23,7 +23,7 @@ import numba
 import numpy as np
 
 from agents.income import (HW_COLUMNS, children_and_transfers, household_earnings, household_taxes, household_totals,
-                           income_claimers, income_write, person_incomes)
+                           income_write, person_incomes)
 from agents.rows import rows_where
 from agents.birth_costs import birth_cost_terms
 from agents.census import count_women_at_work
@@ -206,7 +206,7 @@ class HouseholdEconomy:
         """Wages, leave pay, income tax with the child deductions claimed by each household's top
         earner (assumption), cash transfers per child by birth order, housing, child costs; every
         yuan a lever pays to the ledger (agents/income.py: each person's pay and tax in parallel, the
-        household sums, the deductions' claimers once more; sums in 2**-16 yuan, agents/sums.py, so
+        household sums, the claiming top earners' tax once more; sums in 2**-16 yuan, agents/sums.py, so
         that no result depends on the order of the rows)."""
         m, p, prm = self.m, self.m.pop.p, self.m.params
         n, n_h = m.pop.n, m.pop.n_households
@@ -254,23 +254,15 @@ class HouseholdEconomy:
         school_cost = self.child_cost_month * prm["child_cost_education_share"] * lv["education_cost_reduction"]
         after_school = lv["after_school_coverage"] * prm["after_school_cost_per_pupil"]
         self.marginal_rate_h = ws.get("marginal_rate_h", n_h, np.float64)
-        claims = ws.get("claims", (n_h + 63) // 64, np.uint64)
         claim = ws.get("claim", n_h, np.uint8)
         head_hukou = m.pop.household("hukou")
-        tax_args = (lv["tax_deduction_infant"], lv["tax_deduction_education"], prm["social_insurance_rate"],
-                    BRACKET_UPPER, BRACKET_RATE, BASIC_DEDUCTION_ANNUAL)
-        household_taxes(hw, children, *tax_args, self.marginal_rate_h, claim)
-        n_claims, forgone_infant, forgone_education, housing, school, after_school_cost = household_totals(
-            hw, children, claim, *tax_args, lv["housing_subsidy"], self._local_only("housing_subsidy"), head_hukou,
-            school_cost, after_school, claims)
-        net_claim = ws.get("net_claim", n_h, np.float64)
-        if n_claims:
-            income_claimers(p["alive"], p["household"], claims, gross, contributions, p["leave_months_left"],
-                            p["wage"], lv["leave_pay_rate"], prm["social_insurance_rate"], gross_f32,
-                            self.other_income_month, hw, children, lv["tax_deduction_infant"],
-                            lv["tax_deduction_education"], BRACKET_UPPER, BRACKET_RATE, BASIC_DEDUCTION_ANNUAL,
-                            net_claim, numba.get_num_threads())
-        income_write(hw, children, net_claim, claims, subsidy_h, allowance_h, grant_households, grant_amounts,
+        tax_args = (lv["tax_deduction_infant"], lv["tax_deduction_education"], prm["social_insurance_rate"])
+        schedule = (BRACKET_UPPER, BRACKET_RATE, BASIC_DEDUCTION_ANNUAL)
+        household_taxes(hw, children, *tax_args, *schedule, self.marginal_rate_h, claim)
+        forgone_infant, forgone_education, housing, school, after_school_cost = household_totals(
+            hw, children, claim, *tax_args, gross_f32, self.other_income_month, *schedule,
+            lv["housing_subsidy"], self._local_only("housing_subsidy"), head_hukou, school_cost, after_school)
+        income_write(hw, children, subsidy_h, allowance_h, grant_households, grant_amounts,
                      lv["housing_subsidy"], self._local_only("housing_subsidy"), head_hukou, m.pop.household("income"))
         self.ledger.pay("tax_deduction_infant", forgone_infant)
         self.ledger.pay("tax_deduction_education", forgone_education)

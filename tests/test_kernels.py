@@ -12,7 +12,7 @@ from agents.compaction import is_constant
 from agents.conception import (advance_pregnancies, age_bits, conception_candidates, decide_conception, may_conceive,
                                parity_cap, short_of_desired)
 from agents.housing import priority_discounts_and_tenure
-from agents.income import household_earnings, income_claimers
+from agents.income import household_earnings, household_taxes, household_totals, person_incomes
 from agents.draws import count_at_or_below, ever_married_probability, first_draws, search_cumulative
 from agents.marriage import children_moving_with, decide_divorce, enter_search, match_couples
 from agents.migration import decide_household_emigration, members_of
@@ -488,40 +488,51 @@ def test_household_earnings_sum_each_household_for_any_number_of_parts(parts):
     assert hw[:, 0].tobytes() == top.tobytes() and hw[:, 1].tobytes() == net.tobytes()
 
 
-@pytest.mark.parametrize("parts", [1, 2, 7])
-def test_income_claimers_against_a_row_loop(parts):
-    """Each claiming household's net income in 2**-16 yuan: its living members' contributions, the
-    first top earner's (row order) taxed again with the child deduction; other households reset to 0."""
+@pytest.mark.parametrize("gross_f32", [False, True])
+def test_claiming_households_net_against_a_member_loop(gross_f32):
+    """A claiming household's net income in 2**-16 yuan, from ``person_incomes``, ``household_earnings``,
+    ``household_taxes`` and ``household_totals``: its living members' contributions, the first top
+    earner's (row order) taxed again with the child deduction, as a loop over the members computes it;
+    other households keep the plain sum. Pays in whole steps, so top pays tie; some top earners on leave."""
     g = np.random.default_rng(5)
-    n, n_h = 20_003, 6_001
-    household, alive, gross, contributions = grouped_persons(g, n, n_h, 6000.0)
-    leave, wage = (g.random(n) < 0.1).astype(np.int16), (g.random(n) * 20_000).astype(np.float32)
-    children = g.integers(0, 3, (n_h, 2)).astype(np.int16)
+    n, n_h = 40_003, 12_001
+    household, alive, _, _ = grouped_persons(g, n, n_h, 1.0)
+    age = g.integers(0, 70 * 12, n).astype(np.int16)
+    sex = g.integers(0, 2, n).astype(np.int8)
+    employed = (g.random(n) < 0.7).astype(np.uint8)
+    leave = ((g.random(n) < 0.1) * g.integers(1, 6, n)).astype(np.int16)
+    wage = (g.integers(0, 5, n) * 6000.0).astype(np.float32)
+    social, other, pay_factor, leave_rate, infant, education = 0.105, 100.0, np.float64(0.9), 0.8, 2000.0, 1000.0
+    gross, contributions, child = np.zeros(n), np.zeros(n), np.zeros(n, np.uint8)
+    person_incomes(alive, age, sex, employed, leave, wage, 20.0, 39.0, pay_factor, gross_f32, leave_rate, social,
+                   other, BRACKET_UPPER, BRACKET_RATE, BASIC_DEDUCTION_ANNUAL, gross, contributions, child)
     hw = np.zeros((n_h, 2))
-    household_earnings(household, gross, contributions, hw, parts)
-    flagged = (g.random(n_h) < 0.4) & (hw[:, 0] > -np.inf)           # household_taxes flags households with a top
-    claims = np.zeros((n_h + 63) // 64, np.uint64)
-    as_bits(flagged, claims)
-    got_hw, net_claim = hw.copy(), np.full(n_h, 5.0)
-    income_claimers(alive, household, claims, gross, contributions, leave, wage, 0.8, 0.105, False, 100.0, got_hw,
-                    children, 2000.0, 1000.0, BRACKET_UPPER, BRACKET_RATE, BASIC_DEDUCTION_ANNUAL, net_claim, parts)
-    want, top_done = np.zeros(n_h), np.zeros(n_h, bool)               # every household reset
+    household_earnings(household, gross, contributions, hw, 2)
+    plain_net = hw[:, 1].copy()
+    children = g.integers(0, 3, (n_h, 2)).astype(np.int16)
+    claim = np.zeros(n_h, np.uint8)
+    household_taxes(hw, children, infant, education, social, BRACKET_UPPER, BRACKET_RATE, BASIC_DEDUCTION_ANNUAL,
+                    np.zeros(n_h), claim)
+    household_totals(hw, children, claim, infant, education, social, gross_f32, other, BRACKET_UPPER, BRACKET_RATE,
+                     BASIC_DEDUCTION_ANNUAL, 0.0, False, np.zeros(n_h, np.int8), 0.0, 0.0)
+    want, top_done = np.zeros(n_h), np.zeros(n_h, bool)
     for i in range(n):
         h = household[i]
-        if not (alive[i] and flagged[h]):
+        if not alive[i]:
             continue
         v = contributions[i]
-        if not top_done[h] and gross[i] == hw[h, 0]:
+        if claim[h] and not top_done[h] and gross[i] == hw[h, 0]:
             top_done[h] = True
-            deduction = children[h, 0] * 2000.0 + children[h, 1] * 1000.0
-            tax, _ = income_tax_monthly(np.array([gross[i]]), 0.105, np.array([deduction]), BRACKET_UPPER,
+            deduction = children[h, 0] * infant + children[h, 1] * education
+            tax, _ = income_tax_monthly(np.array([gross[i]]), social, np.array([deduction]), BRACKET_UPPER,
                                         BRACKET_RATE, BASIC_DEDUCTION_ANNUAL)
-            leave_pay = 0.8 * float(wage[i]) if leave[i] > 0 else 0.0
-            v = gross[i] - tax[0] - gross[i] * 0.105 + leave_pay + 100.0
+            on_leave = leave[i] > 0
+            pay = np.float32(gross[i]) * np.float32(social) if gross_f32 else gross[i] * social
+            v = gross[i] - tax[0] - np.float64(pay) + (leave_rate * float(wage[i]) if on_leave else 0.0) + other
         want[h] += np.floor(v * FIXED_PER_YUAN + 0.5)
-    assert net_claim.tobytes() == want.tobytes()
-    assert top_done.sum() == flagged.sum() > 1000
-    assert (got_hw[:, 0] == np.where(top_done, np.inf, hw[:, 0])).all()
+    assert hw[:, 1].tobytes() == want.tobytes()
+    assert (hw[:, 1] != plain_net).sum() > 1000                       # the claims changed many nets
+    assert top_done.sum() == claim.sum() > 2000
 
 
 def test_priority_discounts_and_tenure():

@@ -16,7 +16,7 @@ from agents.compaction import gather
 from agents.childcare import care_choice_inputs, children_needing_care, rank_care_modes
 from agents.conception import conception_candidates, decide_conception, may_conceive, short_of_desired
 from agents.employment import count_down_leave, decide_employment, grow_wages, monthly_growth_factors
-from agents.income import (household_earnings, household_taxes, household_totals, income_claimers, income_write,
+from agents.income import (household_earnings, household_taxes, household_totals, income_write,
                            person_incomes)
 from agents.sums import FIXED_PER_YUAN
 from agents.marriage import children_moving_with, decide_divorce, enter_search
@@ -142,25 +142,15 @@ def test_economy_kernels(people):
     children = g.integers(0, 3, (n_h, 2)).astype(np.int16)
     same(household_taxes, lambda: (hw, children, np.float64(2000.0), np.float64(1000.0), 0.105, BRACKET_UPPER,
                                    BRACKET_RATE, BASIC_DEDUCTION_ANNUAL, np.zeros(n_h), np.zeros(n_h, np.uint8)))
-    claims = g.integers(0, 2**63, (n_h + 63) // 64, dtype=np.int64).astype(np.uint64)
     gross = np.where(p["alive"], g.integers(0, 4, N) * 5000.0, -np.inf)      # ties among the top pays
     contributions = np.where(p["alive"], g.random(N) * 9000.0, 0.0)
-    hw_top = np.zeros((n_h, 2))
     for parts in (1, 2, 3):
         same(household_earnings, lambda: (p["household"], gross, contributions, np.zeros((n_h, 2)), parts))
-    household_earnings(p["household"], gross, contributions, hw_top, 2)
-    claiming = np.zeros_like(claims)                    # as household_taxes: only households with a top earner
-    as_bits((g.random(n_h) < 0.4) & (hw_top[:, 0] > -np.inf), claiming)
-    for parts in (1, 2, 3):
-        same(income_claimers, lambda: (p["alive"], p["household"], claiming, gross, contributions,
-                                       p["leave_months_left"], p["wage"], 0.8, 0.105, False, 100.0, hw_top.copy(),
-                                       children, 2000.0, 1000.0, BRACKET_UPPER, BRACKET_RATE, BASIC_DEDUCTION_ANNUAL,
-                                       np.zeros(n_h), parts))
     hw[:, 1] = np.floor(g.random(n_h) * 20_000 * FIXED_PER_YUAN)
-    claim, hukou = (g.random(n_h) < 0.3).astype(np.uint8), p["hukou"][:n_h]
-    same(household_totals, lambda: (hw, children, claim, np.float64(2000.0), np.float64(1000.0), 0.105, BRACKET_UPPER,
-                                    BRACKET_RATE, BASIC_DEDUCTION_ANNUAL, 500.0, True, hukou, 300.0, 150.0,
-                                    np.zeros((n_h + 63) // 64, np.uint64)))
+    claim, hukou = ((g.random(n_h) < 0.3) & (hw[:, 0] > -np.inf)).astype(np.uint8), p["hukou"][:n_h]  # as household_taxes
+    same(household_totals, lambda: (hw.copy(), children, claim, np.float64(2000.0), np.float64(1000.0), 0.105, False,
+                                    100.0, BRACKET_UPPER, BRACKET_RATE, BASIC_DEDUCTION_ANNUAL, 500.0, True, hukou,
+                                    300.0, 150.0))
     women = np.flatnonzero((p["sex"] == 1) & (p["age_months"] >= 180))
     income, tenure = (g.random(n_h) * 30_000).astype(np.float32), g.integers(0, 4, n_h).astype(np.int8)
     marginal, access = g.random(n_h // 2) * 0.45, g.random(16)     # marginal rates of the first half only
@@ -169,11 +159,11 @@ def test_economy_kernels(people):
                                     np.array([0.0, 200.0, 300.0]), False, np.array([0.0, 1e4, 2e4]), True, 7000.0, 90.0,
                                     1000.0, True, True, False, 800.0, 300.0, 3500.0, np.float32(0.8), 14.0, access))
     fixed = lambda: np.floor(g.random(n_h) * 1000 * FIXED_PER_YUAN)  # noqa: E731
-    net_claim, subsidy_h, allowance_h = fixed(), fixed(), fixed()
+    subsidy_h, allowance_h = fixed(), fixed()
     grants = np.unique(g.integers(0, n_h, 500)).astype(np.int64)
     amounts = g.random(len(grants)) * 5000
     for transfers in ((subsidy_h, allowance_h), (np.zeros(0), np.zeros(0))):
-        same(income_write, lambda: (hw, children, net_claim, claims, *transfers, grants, amounts,
+        same(income_write, lambda: (hw, children, *transfers, grants, amounts,
                                     500.0, False, hukou, np.zeros(n_h, np.float32)))
 
 
