@@ -510,26 +510,35 @@ def test_claiming_households_net_against_a_member_loop(gross_f32):
     household_earnings(household, gross, contributions, hw, 2)
     plain_net = hw[:, 1].copy()
     children = g.integers(0, 3, (n_h, 2)).astype(np.int16)
-    claim = np.zeros(n_h, np.uint8)
+    top = hw[:, 0].copy()
+    marginal, claim = np.zeros(n_h), np.zeros(n_h, np.uint8)
     household_taxes(hw, children, infant, education, social, BRACKET_UPPER, BRACKET_RATE, BASIC_DEDUCTION_ANNUAL,
-                    np.zeros(n_h), claim)
-    household_totals(hw, children, claim, infant, education, social, gross_f32, other, BRACKET_UPPER, BRACKET_RATE,
-                     BASIC_DEDUCTION_ANNUAL, 0.0, False, np.zeros(n_h, np.int8), 0.0, 0.0)
+                    marginal, claim)
+    forgone = household_totals(hw, children, claim, infant, education, social, gross_f32, other, BRACKET_UPPER,
+                               BRACKET_RATE, BASIC_DEDUCTION_ANNUAL, 0.0, False, np.zeros(n_h, np.int8), 0.0, 0.0)[:2]
+    assert claim.tolist() == ((top > -np.inf) & (children[:, 0] + children[:, 1] > 0)).tolist()
+    claim = claim.astype(bool)
+    deduction = children[:, 0] * infant + children[:, 1] * education
+    tax, want_marginal = income_tax_monthly(np.where(top > -np.inf, top, 0.0), social, deduction, BRACKET_UPPER,
+                                            BRACKET_RATE, BASIC_DEDUCTION_ANNUAL)
+    tax0, _ = income_tax_monthly(np.where(top > -np.inf, top, 0.0), social, np.zeros(n_h), BRACKET_UPPER,
+                                 BRACKET_RATE, BASIC_DEDUCTION_ANNUAL)
+    assert marginal.tolist() == np.where(top > -np.inf, want_marginal, 0.0).tolist()
+    share = children[:, 0] * infant / np.maximum(deduction, 1e-300)
+    to_fixed = lambda yuan: np.floor(yuan * FIXED_PER_YUAN + 0.5)  # noqa: E731
+    want_forgone = [to_fixed((tax0 - tax) * s)[claim].sum() / FIXED_PER_YUAN for s in (share, 1 - share)]
+    assert list(forgone) == want_forgone and want_forgone[0] > 0 and want_forgone[1] > 0
     want, top_done = np.zeros(n_h), np.zeros(n_h, bool)
     for i in range(n):
         h = household[i]
         if not alive[i]:
             continue
         v = contributions[i]
-        if claim[h] and not top_done[h] and gross[i] == hw[h, 0]:
+        if claim[h] and not top_done[h] and gross[i] == top[h]:
             top_done[h] = True
-            deduction = children[h, 0] * infant + children[h, 1] * education
-            tax, _ = income_tax_monthly(np.array([gross[i]]), social, np.array([deduction]), BRACKET_UPPER,
-                                        BRACKET_RATE, BASIC_DEDUCTION_ANNUAL)
-            on_leave = leave[i] > 0
             pay = np.float32(gross[i]) * np.float32(social) if gross_f32 else gross[i] * social
-            v = gross[i] - tax[0] - np.float64(pay) + (leave_rate * float(wage[i]) if on_leave else 0.0) + other
-        want[h] += np.floor(v * FIXED_PER_YUAN + 0.5)
+            v = gross[i] - tax[h] - np.float64(pay) + (leave_rate * float(wage[i]) if leave[i] > 0 else 0.0) + other
+        want[h] += to_fixed(v)
     assert hw[:, 1].tobytes() == want.tobytes()
     assert (hw[:, 1] != plain_net).sum() > 1000                       # the claims changed many nets
     assert top_done.sum() == claim.sum() > 2000
