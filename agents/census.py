@@ -81,3 +81,25 @@ def count_women_at_work(alive, sex, age_months, employed, female, ranges):
     for c in range(n_chunks):
         out += parts[c]
     return out
+
+
+@kernel
+def count_mothers_at_work(alive, age_months, mother, employed, young_months, marked):
+    """Living mothers of a living child younger than ``young_months``, each counted once, and those
+    of them employed → (mothers, employed mothers). ``marked`` is a work array of one byte a row
+    (overwritten): the mothers are marked in it instead of listed and made unique (``np.unique``
+    over the children's mothers hashed them, 0.2 s at full scale)."""
+    n = alive.shape[0]
+    for i in range(n):
+        marked[i] = 0
+    for i in range(n):
+        m = mother[i]
+        if alive[i] and age_months[i] < young_months and m >= 0:
+            marked[m] = 1
+    mothers = 0
+    at_work = 0
+    for i in range(n):
+        counted = marked[i] & alive[i]
+        mothers += counted
+        at_work += counted & (employed[i] != 0)
+    return mothers, at_work

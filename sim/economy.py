@@ -26,7 +26,7 @@ from agents.income import (HW_COLUMNS, children_and_transfers, household_earning
                            income_write, person_incomes)
 from agents.rows import rows_where
 from agents.birth_costs import birth_cost_terms
-from agents.census import count_women_at_work
+from agents.census import count_mothers_at_work, count_women_at_work
 from agents.childcare import care_choice_inputs, children_needing_care, rank_care_modes, settle_care_mode
 from agents.conception import short_of_desired
 from agents.employment import (apply_motherhood_penalty, count_down_leave, decide_employment, grow_wages,
@@ -398,11 +398,9 @@ class HouseholdEconomy:
                                                     np.array([[25, 49], [15, 10_000]]))
         add("female_lfp_25_49", e25 / w25 if w25 else np.nan)
         add("female_lfp_15plus", e15 / w15 if w15 else np.nan)
-        young_child_mothers = np.unique(p["mother"][p["alive"] & (p["age_months"] < UNDER3_MONTHS)
-                                                    & (p["mother"] >= 0)])
-        young_child_mothers = young_child_mothers[p["alive"][young_child_mothers]]
-        add("mothers_employed_under3",
-            p["employed"][young_child_mothers].mean() if len(young_child_mothers) else np.nan)
+        mothers, at_work = count_mothers_at_work(p["alive"], p["age_months"], p["mother"], p["employed"], UNDER3_MONTHS,
+                                                 m._mask())
+        add("mothers_employed_under3", at_work / mothers if mothers else np.nan)
         months = max(self.months_in_year, 1)
         places, enrolled, waiting = self.year_nursery / months
         for name, v in (("nursery_places", places), ("nursery_enrolled", enrolled), ("nursery_waitlist", waiting)):

@@ -7,7 +7,7 @@ import pytest
 from scipy import stats
 
 from agents.ageing import MAX_AGE_MONTHS, age_one_month, age_years
-from agents.census import count_census, count_women_at_work
+from agents.census import count_census, count_mothers_at_work, count_women_at_work
 from agents.compaction import is_constant
 from agents.conception import (advance_pregnancies, age_bits, conception_candidates, decide_conception, may_conceive,
                                parity_cap, short_of_desired)
@@ -343,6 +343,20 @@ def test_count_women_at_work():
     for r, (lo, hi) in enumerate([(25, 49), (15, 10_000)]):
         women = alive & (sex == 1) & (age // 12 >= lo) & (age // 12 <= hi)
         assert got[r].tolist() == [women.sum(), (women & employed).sum()]
+
+
+def test_count_mothers_at_work_counts_each_living_mother_once():
+    """Against the array code it replaced: the unique mothers of living children under 3, kept if alive."""
+    g = np.random.default_rng(13)
+    n = 200_000
+    alive, employed = g.random(n) < 0.9, g.random(n) < 0.6
+    age = g.integers(0, 60, n).astype(np.int16)                      # many children under 3, siblings too
+    mother = np.where(g.random(n) < 0.7, g.integers(0, n // 20, n), -1).astype(np.int32)
+    marked = np.full(n, 7, np.uint8)                                # overwritten by the kernel
+    mothers, at_work = count_mothers_at_work(alive, age, mother, employed, 36, marked)
+    want = np.unique(mother[alive & (age < 36) & (mother >= 0)])
+    want = want[alive[want]]
+    assert (mothers, at_work) == (len(want), employed[want].sum()) and 0 < at_work < mothers < n // 20
 
 
 def test_uniforms_are_uniform_and_independent():
