@@ -26,6 +26,7 @@ from agents.income import (HW_COLUMNS, children_and_transfers, household_earning
                            income_write, person_incomes)
 from agents.rows import rows_where
 from agents.birth_costs import birth_cost_terms
+from agents.compaction import compact_rows
 from agents.census import count_mothers_at_work, count_women_at_work
 from agents.childcare import care_choice_inputs, children_needing_care, rank_care_modes, settle_care_mode
 from agents.conception import short_of_desired
@@ -104,9 +105,9 @@ class HouseholdEconomy:
 
     def after_compaction(self, kept_households: np.ndarray):
         """The population dropped rows (sim/population.py ``compact``): per-household state kept here
-        follows the kept households (old indices, in order)."""
-        known = kept_households[kept_households < len(self.marginal_rate_h)]   # a prefix: kept is in order
-        self.marginal_rate_h = self.marginal_rate_h[known]
+        follows the kept households (bool by old row; in place, without a temporary)."""
+        known = min(len(self.marginal_rate_h), len(kept_households))   # households added since have none
+        self.marginal_rate_h = self.marginal_rate_h[:compact_rows(self.marginal_rate_h, kept_households[:known])]
         self._care_kids = self._care_mode = np.zeros(0, np.int64)
 
     # --- phase 5: leave and childcare ------------------------------------------------

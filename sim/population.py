@@ -77,10 +77,10 @@ class Population:
         ``child_months`` names them as mother, and of households that no kept person belongs to
         (unless ``keep_household`` says to keep them); the persons kept are grouped by household
         (row order within one), the households keep their order, links are renumbered (a mother
-        whose row goes becomes NO_MOTHER). → the kept household rows (old indices), for callers
-        that hold per-household arrays of their own. ``work``: a buffer of at least 8 bytes a person
-        row to move the fields through (the model passes one of its month's work arrays, whose pages
-        are already mapped), else one is allocated."""
+        whose row goes becomes NO_MOTHER). → which household rows were kept (bool, by old row), for
+        callers that hold per-household arrays of their own (``agents.compaction.compact_rows``).
+        ``work``: a buffer of at least 8 bytes a person row to move the fields through (the model
+        passes one of its month's work arrays, whose pages are already mapped), else one is allocated."""
         p, h = self.p, self.h
         keep_p, keep_h = survivors(p["alive"], p["mother"], p["age_months"], p["household"], child_months,
                                    self.n_households, np.zeros(0, np.bool_) if keep_household is None else keep_household)
@@ -101,7 +101,6 @@ class Population:
         n_h = 0
         for arr in h.values():
             n_h = compact_rows(arr, keep_h)
-        kept_h = np.flatnonzero(keep_h)
         # the freed rows get their defaults back, as add_persons / add_households expect
         for f in PERSON_FIELDS:
             self._p[f.name][n_p: self.n] = f.default
@@ -109,7 +108,7 @@ class Population:
             self._h[f.name][n_h: self.n_households] = f.default
         self.n, self.n_households = n_p, n_h
         self.compactions += 1
-        return kept_h
+        return keep_h
 
     def nbytes(self) -> int:
         return sum(a.nbytes for a in self._p.values()) + sum(a.nbytes for a in self._h.values())
