@@ -8,7 +8,7 @@ from scipy import stats
 
 from agents.ageing import MAX_AGE_MONTHS, age_one_month, age_years
 from agents.census import count_census, count_mothers_at_work, count_women_at_work
-from agents.compaction import is_constant
+from agents.compaction import household_order, is_constant, new_numbers
 from agents.conception import (advance_pregnancies, age_bits, conception_candidates, decide_conception, may_conceive,
                                parity_cap, short_of_desired)
 from agents.housing import priority_discounts_and_tenure
@@ -459,6 +459,20 @@ def test_age_windows_by_value_is_age_windows():
         gap_sd = float(g.choice([5.0, 1 / 12, 0.0]))
         want = age_windows(target, np.argsort(target), m_age, gap_sd)
         assert all(np.array_equal(a, b) for a, b in zip(age_windows_by_value(target, m_age, gap_sd), want))
+
+
+def test_household_order_is_a_stable_sort_by_new_household():
+    """Kept rows by their household's new number, row order within one, rows whose household goes last."""
+    g = np.random.default_rng(17)
+    n, n_h = 100_000, 30_000
+    household = np.where(g.random(n) < 0.97, np.sort(g.integers(0, n_h, n)), g.integers(-1, n_h, n)).astype(np.int32)
+    keep_p, keep_h = g.random(n) < 0.9, g.random(n_h) < 0.95
+    new_household = new_numbers(keep_h)
+    order = household_order(keep_p, household, new_household, int(keep_h.sum()))
+    bucket = np.where(household >= 0, new_household[household], -1)
+    bucket = np.where(bucket >= 0, bucket, keep_h.sum())
+    rows = np.flatnonzero(keep_p)
+    assert order.tolist() == rows[np.argsort(bucket[rows], kind="stable")].tolist()
 
 
 def test_is_constant():

@@ -12,7 +12,7 @@ import pytest
 from agents.ageing import age_one_month
 from agents.birth_costs import birth_cost_terms
 from agents.census import count_census, count_women_at_work
-from agents.compaction import gather
+from agents.compaction import gather, household_order, new_numbers, positions, renumber_links
 from agents.childcare import care_choice_inputs, children_needing_care, rank_care_modes
 from agents.conception import conception_candidates, decide_conception, may_conceive, short_of_desired
 from agents.employment import count_down_leave, decide_employment, grow_wages, monthly_growth_factors
@@ -24,6 +24,7 @@ from agents.migration import decide_household_emigration, members_of
 from agents.mortality import decide_deaths
 from agents.rng import Streams, _fill_parallel, _fill_serial
 from agents.rows import _rows_of, as_bits
+from agents.state import NO_MOTHER, NO_PARTNER
 from agents.taxes import BASIC_DEDUCTION_ANNUAL, BRACKET_RATE, BRACKET_UPPER
 
 N = 400_003        # not a multiple of the chunk or thread counts
@@ -108,6 +109,14 @@ def test_demography_kernels(people):
     same(count_women_at_work, lambda: (p["alive"], p["sex"], p["age_months"], p["employed"], 1,
                                        np.array([[25, 49], [15, 10_000]])))
     same(gather, lambda: (p["key"], np.random.default_rng(1).permutation(N), np.empty(N, np.int64)))
+    kept_h = np.random.default_rng(4).random(N // 3) < 0.9
+    same(household_order, lambda: (p["alive"], p["household"], new_numbers(kept_h), int(kept_h.sum())))
+    order = household_order(p["alive"], p["household"], new_numbers(kept_h), int(kept_h.sum()))
+    same(positions, lambda: (order, N))
+    links = lambda: (p["alive"], np.where(p["flag"], NO_PARTNER, p["household"]).astype(np.int32),  # noqa: E731
+                     np.where(p["flag"], p["household"], NO_MOTHER).astype(np.int32), p["household"].copy(),
+                     positions(order, N), new_numbers(kept_h))
+    same(renumber_links, links)
     marks = (np.random.default_rng(3).random(N) < 0.2) * p["sex"].astype(np.uint8) + p["flag"]
     same(_rows_of, lambda: (marks, np.zeros(N, np.int64), np.zeros(N, np.int64)))
     same(_rows_of, lambda: (marks, np.zeros(N, np.int64), np.zeros(0, np.int64)))
